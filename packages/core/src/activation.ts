@@ -1,0 +1,364 @@
+// One pass of a worker over an instance: run `run()` from the top, answer each step from the
+// journal when it is there and execute it when it is not, commit what happened, and stop when
+// the code finishes, fails, or reaches something that must wait. Suspension is not an
+// exception: a step that must wait returns a promise that never settles, and the activation
+// ends once nothing is left in flight.
+import type { Clock } from "./clock.js";
+import { parseDuration, type WorkflowDuration } from "./duration.js";
+import {
+	fromErrorRecord,
+	LeaseLostError,
+	SleepInPastError,
+	toErrorRecord,
+	ValidationError,
+	WorkflowFatalError,
+	WorkflowTimeoutError,
+	type ErrorRecord,
+} from "./errors.js";
+import { type AttemptEntry, type JournalEntry, JournalView, decodeJournal, type StepKind, stepKey } from "./journal.js";
+import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
+import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
+import type { ActivationOutcome, Claimed, EventRecord, Lease, NewJournalRecord, Store } from "./store.js";
+import type { WorkflowClass, WorkflowEvent, WorkflowStep, WorkflowStepContext, WorkflowStepEvent } from "./workflow-entrypoint.js";
+
+export interface ActivationDeps {
+	store: Store;
+	clock: Clock;
+	serializer: Serializer;
+	workflowClass: WorkflowClass;
+	env: unknown;
+	/** Called once when the activation has ended, whatever the reason. */
+	onEnd(activation: Activation): void;
+	onError(error: unknown, activation: Activation): void;
+}
+
+const NEVER = new Promise<never>(() => {});
+const DEFAULT_EVENT_TIMEOUT = "24 hours";
+const MAX_STACK_CHARS = 4096;
+
+export class Activation {
+	readonly lease: Lease;
+	readonly #deps: ActivationDeps;
+	readonly #claimed: Claimed;
+	readonly #view: JournalView;
+	readonly #events: EventRecord[];
+	readonly #counters = new Map<string, number>();
+	#staged: NewJournalRecord[] = [];
+	/** Step bodies running and commits not yet acknowledged. */
+	#busy = 0;
+	#suspendedDues: number[] = [];
+	#checkQueued = false;
+	#pauseRequested: boolean;
+	#closed = false;
+
+	constructor(claimed: Claimed, deps: ActivationDeps) {
+		this.lease = claimed.lease;
+		this.#claimed = claimed;
+		this.#deps = deps;
+		this.#view = new JournalView(decodeJournal(claimed.journal, deps.serializer));
+		this.#events = claimed.events;
+		this.#pauseRequested = claimed.instance.pauseRequested;
+	}
+
+	get closed(): boolean {
+		return this.#closed;
+	}
+	get stepInFlight(): boolean {
+		return this.#busy > 0;
+	}
+
+	/** New steps are held (and the activation ends once in-flight ones are committed) until unpaused. */
+	requestPause(): void {
+		this.#pauseRequested = true;
+	}
+	unpause(): void {
+		this.#pauseRequested = false;
+	}
+	/** The instance was terminated or restarted elsewhere: drop everything, write nothing more. */
+	abort(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#deps.onEnd(this);
+	}
+
+	start(): void {
+		const { instance } = this.#claimed;
+		const { serializer, workflowClass, env } = this.#deps;
+		const event = Object.freeze({
+			payload: serializer.decode(instance.params) as Readonly<unknown>,
+			timestamp: new Date(instance.createdAt),
+			instanceId: instance.id,
+			workflowName: instance.workflow,
+		}) as WorkflowEvent;
+		const step = this.#stepApi();
+		Promise.resolve()
+			.then(() => {
+				const workflow = new workflowClass({ waitUntil: (p) => void Promise.resolve(p).catch(() => {}) }, env);
+				return workflow.run(event, step);
+			})
+			.then(
+				(output) => this.#complete(output),
+				(error) => this.#fail(toErrorRecord(error)),
+			);
+	}
+
+	#stepApi(): WorkflowStep {
+		return {
+			do: ((name: string, configOrCallback: unknown, maybeCallback?: unknown) => {
+				const [config, callback] = typeof configOrCallback === "function" ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
+				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown);
+			}) as WorkflowStep["do"],
+			sleep: (name, duration) => this.#sleep(name, duration),
+			sleepUntil: (name, timestamp) => this.#sleepUntil(name, timestamp),
+			waitForEvent: (name, options) => this.#waitForEvent(name, options) as Promise<WorkflowStepEvent<never>>,
+		};
+	}
+
+	#nextKey(kind: StepKind, name: unknown): string {
+		if (typeof name !== "string" || name.length === 0 || name.length > 256) {
+			throw new ValidationError("step.invalid_name", `step name ${JSON.stringify(name)} is invalid: use a non-empty string of at most 256 characters`);
+		}
+		const counter = `${kind}:${name}`;
+		const count = (this.#counters.get(counter) ?? 0) + 1;
+		this.#counters.set(counter, count);
+		return stepKey(kind, name, count);
+	}
+
+	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown): Promise<unknown> {
+		const key = this.#nextKey("do", name);
+		const count = Number(key.slice(key.lastIndexOf("#") + 1));
+		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
+		const final = this.#view.finals.get(key);
+		if (final) return this.#settled(final);
+		const prior = this.#view.attempts.get(key) ?? [];
+		// The config is pinned at the first attempt; later replays use the journaled one.
+		const resolved: ResolvedStepConfig = prior[0]?.config ?? resolveStepConfig(name, config as WorkflowStepConfig | undefined);
+		if (this.#closed) return NEVER;
+		const retry = this.#view.retries.get(key);
+		if (retry && this.#view.effective(retry) > this.#deps.clock.now()) return this.#suspend(this.#view.effective(retry));
+		if (this.#pauseRequested) return this.#suspend(this.#deps.clock.now());
+
+		const { clock } = this.#deps;
+		let attempt = prior.length + 1;
+		for (;;) {
+			const startedAt = clock.now();
+			const ctx: WorkflowStepContext = { step: { name, count }, attempt, config: structuredClone(resolved) };
+			this.#busy++;
+			let ok = true;
+			let value: unknown;
+			let error: ErrorRecord | undefined;
+			try {
+				value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved));
+			} catch (e) {
+				ok = false;
+				error = toErrorRecord(e);
+				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
+			}
+			if (this.#closed) return NEVER;
+			const base = { kind: "attempt" as const, key, name, count, attempt, config: resolved, startedAt, endedAt: clock.now() };
+			if (ok) {
+				const entry: AttemptEntry = { ...base, ok: true, value, final: true };
+				let record: NewJournalRecord;
+				try {
+					record = this.#record(entry);
+				} catch (e) {
+					this.#busy--;
+					this.#fatal(unstorable(name, e));
+					return NEVER;
+				}
+				await this.#commit([record]);
+				this.#busy--;
+				this.#view.add(entry);
+				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
+			}
+			const err = error as ErrorRecord;
+			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
+			const delayMs = stop ? 0 : retryDelayMs(resolved, attempt);
+			const entry: AttemptEntry = stop ? { ...base, ok: false, error: err, final: true } : { ...base, ok: false, error: err, final: false, retryAt: clock.now() + delayMs };
+			await this.#commit([this.#record(entry)]);
+			this.#busy--;
+			this.#view.add(entry);
+			if (stop) throw fromErrorRecord(err);
+			if (delayMs > 0 || this.#pauseRequested) return this.#suspend(entry.retryAt as number);
+			attempt++;
+		}
+	}
+
+	#settled(entry: AttemptEntry): unknown {
+		if (entry.ok) return entry.value;
+		throw fromErrorRecord(entry.error as ErrorRecord);
+	}
+
+	#withTimeout(fn: () => unknown, ms: number): Promise<unknown> {
+		return new Promise<unknown>((resolve, reject) => {
+			const cancel = this.#deps.clock.setTimer(() => reject(new WorkflowTimeoutError(ms)), ms);
+			Promise.resolve()
+				.then(fn)
+				.then(
+					(v) => {
+						cancel();
+						resolve(v);
+					},
+					(e) => {
+						cancel();
+						reject(e);
+					},
+				);
+		});
+	}
+
+	async #sleep(name: string, duration: WorkflowDuration | number): Promise<void> {
+		const key = this.#nextKey("sleep", name);
+		const ms = parseDuration(duration, `sleep "${name}" duration`);
+		return this.#timer(key, name, this.#deps.clock.now() + ms);
+	}
+
+	async #sleepUntil(name: string, timestamp: Date | number): Promise<void> {
+		const key = this.#nextKey("sleep", name);
+		const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
+		if (typeof until !== "number" || !Number.isFinite(until)) {
+			throw new ValidationError("duration.invalid", `sleepUntil "${name}" needs a Date or a number of milliseconds since the epoch, not ${JSON.stringify(timestamp)}`);
+		}
+		if (!this.#view.sleeps.has(key) && until < this.#deps.clock.now()) throw new SleepInPastError();
+		return this.#timer(key, name, until);
+	}
+
+	async #timer(key: string, name: string, until: number): Promise<void> {
+		const now = this.#deps.clock.now();
+		const known = this.#view.sleeps.get(key);
+		if (known) {
+			const due = this.#view.effective(known);
+			return due <= now ? undefined : this.#suspend(due);
+		}
+		if (this.#pauseRequested || this.#closed) return this.#suspend(now);
+		this.#stage({ kind: "sleep", key, name, startedAt: now, until });
+		if (until > now) return this.#suspend(until);
+	}
+
+	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }): Promise<WorkflowStepEvent> {
+		const key = this.#nextKey("waitForEvent", name);
+		const type = options?.type;
+		if (typeof type !== "string") throw new ValidationError("event.invalid_type", `waitForEvent "${name}" needs options.type, a string naming the event type to wait for`);
+		const ms = parseDuration(options.timeout ?? DEFAULT_EVENT_TIMEOUT, `waitForEvent "${name}" timeout`);
+		const { serializer, clock } = this.#deps;
+		const received = this.#view.received.get(key);
+		if (received) return structuredClone(received.event) as WorkflowStepEvent;
+		const timedOut = this.#view.timedOut.get(key);
+		if (timedOut) throw new WorkflowTimeoutError(timedOut.timeoutMs);
+		const now = clock.now();
+		let wait = this.#view.waits.get(key);
+		if (!wait) {
+			if (this.#pauseRequested || this.#closed) return this.#suspend(now);
+			this.#stage({ kind: "wait", key, name, type, startedAt: now, timeoutAt: now + ms });
+			wait = this.#view.waits.get(key);
+		}
+		const available = this.#events.find((e) => e.type === type && !this.#view.consumedEvents.has(e.seq));
+		if (available) {
+			// Reserved at once, so a concurrent wait for the same type takes the next one.
+			this.#view.consumedEvents.add(available.seq);
+			const event = { payload: serializer.decode(available.payload), timestamp: new Date(available.at), type };
+			const record = this.#record({ kind: "event", key, eventSeq: available.seq, event });
+			this.#busy++;
+			await this.#commit([record]);
+			this.#busy--;
+			return (serializer.decode(record.data) as { event: WorkflowStepEvent }).event;
+		}
+		const due = this.#view.effective(wait as NonNullable<typeof wait>);
+		if (due > now) return this.#suspend(due);
+		this.#busy++;
+		await this.#commit([this.#record({ kind: "wait_timeout", key, timeoutMs: ms })]);
+		this.#busy--;
+		throw new WorkflowTimeoutError(ms);
+	}
+
+	#record(entry: JournalEntry): NewJournalRecord {
+		const data = this.#deps.serializer.encode(entry);
+		if (data.byteLength > MAX_VALUE_BYTES + 64 * 1024 && entry.kind === "attempt") {
+			throw new WorkflowFatalError("step.output_too_large", `The step "${entry.name}" returned ${data.byteLength} bytes; a step result may take at most 1 MiB once stored`);
+		}
+		return { at: this.#deps.clock.now(), kind: entry.kind, key: "key" in entry ? entry.key : null, data };
+	}
+
+	/** Records an entry to be written with the next commit; visible to this activation at once. */
+	#stage(entry: JournalEntry): void {
+		this.#staged.push(this.#record(entry));
+		this.#view.add(entry);
+	}
+
+	async #commit(records: NewJournalRecord[]): Promise<void> {
+		const batch = this.#staged.length ? [...this.#staged.splice(0), ...records] : records;
+		try {
+			await this.#deps.store.appendJournal(this.lease, batch);
+		} catch (e) {
+			this.#lost(e);
+			return NEVER;
+		}
+		if (this.#closed) return NEVER;
+	}
+
+	#suspend(due: number): Promise<never> {
+		this.#suspendedDues.push(due);
+		this.#queueCheck();
+		return NEVER;
+	}
+
+	/** After the event loop turns: if nothing is in flight and something waits, the activation ends. */
+	#queueCheck(): void {
+		if (this.#checkQueued) return;
+		this.#checkQueued = true;
+		setImmediate(() => {
+			this.#checkQueued = false;
+			if (this.#closed || this.#busy > 0 || this.#suspendedDues.length === 0) return;
+			this.#end({ kind: "suspend", wakeAt: Math.min(...this.#suspendedDues) }, []);
+		});
+	}
+
+	#complete(output: unknown): void {
+		if (this.#closed) return;
+		let data: Uint8Array;
+		try {
+			data = this.#deps.serializer.encode(output);
+			if (data.byteLength > MAX_VALUE_BYTES) throw new WorkflowFatalError("instance.output_too_large", `run() returned ${data.byteLength} bytes; an instance output may take at most 1 MiB once stored`);
+		} catch (e) {
+			this.#fail(toErrorRecord(isCloneError(e) ? new WorkflowFatalError("instance.output_not_serialisable", `run() returned a value which is not serialisable: ${(e as Error).message}`) : e));
+			return;
+		}
+		this.#end({ kind: "complete", output: data }, [this.#record({ kind: "finished", status: "complete" })]);
+	}
+
+	#fail(error: ErrorRecord): void {
+		if (this.#closed) return;
+		const reported: ErrorRecord = { name: error.name, message: error.message };
+		this.#end({ kind: "errored", error: reported }, [this.#record({ kind: "finished", status: "errored", error })]);
+	}
+
+	/** A failure no catch can stop: the instance errors now, whatever the code does next. */
+	#fatal(error: WorkflowFatalError): void {
+		this.#fail(toErrorRecord(error));
+	}
+
+	#end(outcome: ActivationOutcome, records: NewJournalRecord[]): void {
+		this.#closed = true;
+		const batch = [...this.#staged.splice(0), ...records];
+		this.#deps.store
+			.completeActivation(this.lease, batch, outcome, this.#deps.clock.now())
+			.catch((e) => {
+				if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
+			})
+			.finally(() => this.#deps.onEnd(this));
+	}
+
+	#lost(e: unknown): void {
+		if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
+		this.abort();
+	}
+}
+
+function unstorable(stepName: string, e: unknown): WorkflowFatalError {
+	if (e instanceof WorkflowFatalError) return e;
+	return new WorkflowFatalError(
+		"step.output_not_serialisable",
+		`The execution of the Workflow instance was terminated, as the step "${stepName}" returned a value which is not serialisable`,
+		{ cause: e },
+	);
+}

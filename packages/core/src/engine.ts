@@ -1,0 +1,338 @@
+// The engine: the workflows it knows, the scheduler that claims due instances and runs their
+// activations, and the management operations behind every binding. It does no I/O of its own:
+// the Store, the Clock and the Serializer are handed in.
+import { randomUUID } from "node:crypto";
+import { Activation } from "./activation.js";
+import { type Clock, systemClock } from "./clock.js";
+import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
+import { type FinishedEntry, type ResumedEntry, stepKey, type StepKind } from "./journal.js";
+import { assertWorkflowName, isValidInstanceId } from "./names.js";
+import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
+import { type InstanceDetails, describeInstance } from "./timeline.js";
+import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
+import { TERMINAL_STATUSES } from "./store.js";
+import { WorkflowBinding } from "./workflow-binding.js";
+import type { WorkflowClass } from "./workflow-entrypoint.js";
+
+export interface WorkflowRegistration {
+	/** The workflow's name (as `name` in wrangler.jsonc); defaults to the binding name. */
+	name?: string;
+	class: WorkflowClass<never, never>;
+}
+
+export interface EngineOptions {
+	store: Store;
+	/** Binding name → workflow class (or `{ name, class }`). Each binding is also put on `env`. */
+	workflows: Record<string, WorkflowClass<never, never> | WorkflowRegistration>;
+	/** What workflows see as `this.env`, besides the bindings. */
+	env?: Record<string, unknown>;
+	clock?: Clock;
+	serializer?: Serializer;
+	/** How long a claim holds an instance without renewal (default 30 s). */
+	leaseMs?: number;
+	/** Activations running at once in this process (default 1,000). */
+	maxActivations?: number;
+	/** Where errors of the engine's own machinery go (default: console.error). */
+	onError?: (error: unknown, context: string) => void;
+}
+
+export interface InstanceStatus {
+	status: InstanceStatusName;
+	output?: unknown;
+	error?: { name: string; message: string };
+}
+
+export interface RestartOptions {
+	from?: { name: string; count?: number; type?: StepKind };
+}
+
+interface Registered {
+	name: string;
+	binding: string;
+	cls: WorkflowClass;
+}
+
+export class Engine {
+	readonly store: Store;
+	readonly clock: Clock;
+	readonly serializer: Serializer;
+	/** Workflow bindings by binding name, as on `env`. */
+	readonly bindings: Readonly<Record<string, WorkflowBinding>>;
+	readonly env: Readonly<Record<string, unknown>>;
+	readonly #byName = new Map<string, Registered>();
+	readonly #active = new Map<string, Activation>();
+	readonly #leaseMs: number;
+	readonly #maxActivations: number;
+	readonly #onError: (error: unknown, context: string) => void;
+	#started = false;
+	#closing = false;
+	#ticking = false;
+	#tickAgain = false;
+	#cancelWakeTimer: (() => void) | null = null;
+	#cancelRenewTimer: (() => void) | null = null;
+	#idleWaiters: (() => void)[] = [];
+
+	constructor(options: EngineOptions) {
+		this.store = options.store;
+		this.clock = options.clock ?? systemClock;
+		this.serializer = options.serializer ?? v8Serializer;
+		this.#leaseMs = options.leaseMs ?? 30_000;
+		this.#maxActivations = options.maxActivations ?? 1000;
+		this.#onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
+		const bindings: Record<string, WorkflowBinding> = {};
+		for (const [binding, entry] of Object.entries(options.workflows)) {
+			const reg = typeof entry === "function" ? { class: entry } : entry;
+			if (typeof reg?.class !== "function") throw new ValidationError("workflow.invalid_class", `workflow binding "${binding}" must be a class that extends WorkflowEntrypoint`);
+			const name = reg.name ?? binding;
+			assertWorkflowName(name);
+			if (this.#byName.has(name)) throw new ValidationError("workflow.duplicate_name", `two bindings register the workflow name "${name}"; each workflow needs its own name`);
+			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass });
+			bindings[binding] = new WorkflowBinding(this, name);
+		}
+		this.bindings = Object.freeze(bindings);
+		this.env = Object.freeze({ ...options.env, ...bindings });
+	}
+
+	/** Takes over every instance that was running, waiting or queued, and starts claiming. */
+	async start(): Promise<void> {
+		if (this.#started) return;
+		this.#started = true;
+		await this.store.releaseAllLeases(this.clock.now());
+		this.#scheduleRenewal();
+		this.wake();
+	}
+
+	/** The binding of a workflow, by binding name or workflow name. */
+	workflow(nameOrBinding: string): WorkflowBinding {
+		const b = this.bindings[nameOrBinding] ?? this.bindings[this.#byName.get(nameOrBinding)?.binding ?? ""];
+		if (!b) throw new ValidationError("workflow.not_found", `no workflow named "${nameOrBinding}" is registered; known: ${[...this.#byName.keys()].join(", ")}`);
+		return b;
+	}
+
+	// ─── management, behind WorkflowBinding and InstanceHandle ───────────────────────────────
+
+	/** @internal */
+	async createInstances(workflow: string, items: { id?: unknown; params?: unknown }[]): Promise<{ id: string; created: boolean }[]> {
+		const prepared = items.map((item, index) => {
+			if (item !== undefined && (typeof item !== "object" || item === null)) throw new ValidationError("instance.invalid_options", `create options${items.length > 1 ? ` at index ${index}` : ""} must be an object like { id?, params? }`);
+			const id = item?.id ?? randomUUID();
+			if (!isValidInstanceId(id)) throw Object.assign(new WorkflowError("instance.invalid_id", "Workflow instance has invalid id"), { index, id });
+			return { workflow, id, params: this.#encodeParams(item?.params) };
+		});
+		const outcomes = await this.store.createInstances(prepared, this.clock.now());
+		this.wake();
+		return prepared.map((p, i) => ({ id: p.id, created: outcomes[i]?.ok === true }));
+	}
+
+	#encodeParams(params: unknown): Uint8Array {
+		let data: Uint8Array;
+		try {
+			data = this.serializer.encode(params);
+		} catch (e) {
+			if (isCloneError(e)) throw new ValidationError("instance.invalid_params", `params cannot be stored: ${(e as Error).message}; use structured-clone values (no functions, symbols or class instances with behaviour)`);
+			throw e;
+		}
+		if (data.byteLength > MAX_VALUE_BYTES) throw new ValidationError("instance.params_too_large", `params take ${data.byteLength} bytes once stored; the limit is 1 MiB`);
+		return data;
+	}
+
+	/** @internal */
+	async requireInstance(key: InstanceKey) {
+		const record = await this.store.getInstance(key);
+		if (!record) throw new InstanceNotFoundError();
+		return record;
+	}
+
+	/** @internal */
+	async status(key: InstanceKey): Promise<InstanceStatus> {
+		const r = await this.requireInstance(key);
+		const s: InstanceStatus = { status: r.status };
+		if (TERMINAL_STATUSES.has(r.status)) s.output = r.status === "complete" && r.output ? toJsonValue(this.serializer.decode(r.output)) : null;
+		if (r.status === "errored" && r.error) s.error = { name: r.error.name, message: r.error.message };
+		return s;
+	}
+
+	/** @internal */
+	async details(key: InstanceKey): Promise<InstanceDetails> {
+		const record = await this.requireInstance(key);
+		return describeInstance(record, await this.store.readJournal(key), this.serializer);
+	}
+
+	/** @internal */
+	async pause(key: InstanceKey): Promise<void> {
+		const live = this.#active.get(activeKey(key));
+		live?.requestPause();
+		const r = await this.store.pause(key, this.clock.now(), live?.stepInFlight ?? false);
+		if (r === "not_found") throw new InstanceNotFoundError();
+	}
+
+	/** @internal */
+	async resume(key: InstanceKey): Promise<void> {
+		this.#active.get(activeKey(key))?.unpause();
+		const r = await this.store.resume(key, this.clock.now(), (pausedMs) => this.#record({ kind: "resumed", pausedMs }));
+		if (r === "not_found") throw new InstanceNotFoundError();
+		this.wake();
+	}
+
+	/** @internal */
+	async terminate(key: InstanceKey): Promise<void> {
+		const r = await this.store.terminate(key, this.clock.now(), this.#record({ kind: "finished", status: "terminated" } satisfies FinishedEntry));
+		if (r === "not_found") throw new InstanceNotFoundError();
+		if (r === "finished") throw new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
+		this.#active.get(activeKey(key))?.abort();
+	}
+
+	/** @internal */
+	async restart(key: InstanceKey, options?: RestartOptions): Promise<void> {
+		const from = options?.from;
+		if (from !== undefined && (typeof from !== "object" || from === null || typeof from.name !== "string")) {
+			throw new ValidationError("instance.invalid_restart", 'restart options.from must be { name, count?, type? } naming a step in the history, e.g. { from: { name: "charge" } }');
+		}
+		const fromKey = from ? stepKey(from.type ?? "do", from.name, from.count ?? 1) : null;
+		const r = await this.store.restart(key, fromKey, this.clock.now());
+		if (r === "not_found") throw new InstanceNotFoundError();
+		if (r === "step_not_found") throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
+		this.#active.get(activeKey(key))?.abort();
+		this.wake();
+	}
+
+	/** @internal */
+	async sendEvent(key: InstanceKey, event: { type: string; payload?: unknown }): Promise<void> {
+		if (typeof event !== "object" || event === null || typeof event.type !== "string") {
+			throw new ValidationError("event.invalid_type", "sendEvent needs { type, payload? } with type a string naming the event");
+		}
+		const payload = this.#encodeParams(event.payload);
+		const r = await this.store.sendEvent(key, event.type, payload, this.clock.now());
+		if (r === "not_found") throw new InstanceNotFoundError();
+		this.wake();
+	}
+
+	#record(entry: ResumedEntry | FinishedEntry): NewJournalRecord {
+		return { at: this.clock.now(), kind: entry.kind, key: null, data: this.serializer.encode(entry) };
+	}
+
+	// ─── scheduling ──────────────────────────────────────────────────────────────────────────
+
+	/** Asks the scheduler to look for due work soon (coalesced). */
+	wake(): void {
+		if (!this.#started || this.#closing) return;
+		if (this.#ticking) {
+			this.#tickAgain = true;
+			return;
+		}
+		this.#ticking = true;
+		setImmediate(() => void this.#tick());
+	}
+
+	async #tick(): Promise<void> {
+		try {
+			do {
+				this.#tickAgain = false;
+				const free = this.#maxActivations - this.#active.size;
+				if (free <= 0 || this.#closing) break;
+				const claims = await this.store.claimActivations({ limit: Math.min(free, 256), now: this.clock.now(), leaseMs: this.#leaseMs });
+				for (const claimed of claims) this.#run(claimed);
+				if (claims.length === Math.min(free, 256)) this.#tickAgain = true;
+			} while (this.#tickAgain && !this.#closing);
+			if (!this.#closing) await this.#armWakeTimer();
+		} catch (e) {
+			this.#onError(e, "claiming due instances");
+			this.#armRetry();
+		} finally {
+			this.#ticking = false;
+			if (this.#tickAgain) this.wake();
+		}
+	}
+
+	async #armWakeTimer(): Promise<void> {
+		const next = await this.store.nextWakeAt();
+		this.#cancelWakeTimer?.();
+		this.#cancelWakeTimer = null;
+		if (next === null || this.#closing) return;
+		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), Math.max(0, next - this.clock.now()));
+	}
+
+	#armRetry(): void {
+		this.#cancelWakeTimer?.();
+		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), 1000);
+	}
+
+	#run(claimed: import("./store.js").Claimed): void {
+		const reg = this.#byName.get(claimed.instance.workflow);
+		const key = activeKey(claimed.lease);
+		if (!reg) {
+			// An instance of a workflow this process does not know: leave it for one that does.
+			this.#onError(new ValidationError("workflow.not_registered", `instance ${claimed.lease.id} belongs to workflow "${claimed.lease.workflow}", which is not registered here`), "claim");
+			void this.store.completeActivation(claimed.lease, [], { kind: "suspend", wakeAt: this.clock.now() + 60_000 }, this.clock.now());
+			return;
+		}
+		this.#active.get(key)?.abort();
+		const activation = new Activation(claimed, {
+			store: this.store,
+			clock: this.clock,
+			serializer: this.serializer,
+			workflowClass: reg.cls,
+			env: this.env,
+			onEnd: (a) => {
+				if (this.#active.get(key) === a) this.#active.delete(key);
+				this.wake();
+				if (this.#active.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+			},
+			onError: (e) => this.#onError(e, `instance ${claimed.lease.workflow}/${claimed.lease.id}`),
+		});
+		this.#active.set(key, activation);
+		activation.start();
+	}
+
+	#scheduleRenewal(): void {
+		const every = Math.max(50, Math.floor(this.#leaseMs / 3));
+		this.#cancelRenewTimer = this.clock.setTimer(async () => {
+			if (this.#closing) return;
+			try {
+				const live = [...this.#active.values()];
+				if (live.length) {
+					const lost = await this.store.renewLeases(
+						live.map((a) => a.lease),
+						this.clock.now(),
+						this.#leaseMs,
+					);
+					for (const l of lost) this.#active.get(activeKey(l))?.abort();
+				}
+			} catch (e) {
+				this.#onError(toErrorRecord(e), "renewing leases");
+			}
+			this.#scheduleRenewal();
+		}, every);
+	}
+
+	/** Activations running right now (for tests and shutdown). */
+	get activeCount(): number {
+		return this.#active.size;
+	}
+
+	/**
+	 * Stops claiming, gives running activations up to `graceMs` to reach their next commit or
+	 * suspension, then closes the store. Instances still running are taken over on next start.
+	 */
+	async close({ graceMs = 5000 }: { graceMs?: number } = {}): Promise<void> {
+		if (this.#closing) return;
+		this.#closing = true;
+		this.#cancelWakeTimer?.();
+		this.#cancelRenewTimer?.();
+		if (this.#active.size > 0) {
+			await new Promise<void>((resolve) => {
+				const cancel = this.clock.setTimer(resolve, graceMs);
+				this.#idleWaiters.push(() => {
+					cancel();
+					resolve();
+				});
+			});
+		}
+		for (const a of [...this.#active.values()]) a.abort();
+		await this.store.close();
+	}
+}
+
+function activeKey(key: InstanceKey): string {
+	return `${key.workflow}\u0000${key.id}`;
+}

@@ -1,0 +1,32 @@
+export { Activation } from "./activation.js";
+export { type Clock, ManualClock, systemClock } from "./clock.js";
+export { type DurationUnit, parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
+export { Engine, type EngineOptions, type InstanceStatus, type RestartOptions, type WorkflowRegistration } from "./engine.js";
+export {
+	type ErrorRecord,
+	InstanceNotFoundError,
+	LeaseLostError,
+	NonRetryableError,
+	SleepInPastError,
+	ValidationError,
+	WeftError,
+	WorkflowError,
+	WorkflowFatalError,
+	WorkflowTimeoutError,
+} from "./errors.js";
+export { type JournalEntry, stepKey, type StepKind } from "./journal.js";
+export { isValidInstanceId, NAME_PATTERN } from "./names.js";
+export { MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
+export { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, type WorkflowBackoff, type WorkflowStepConfig } from "./step-config.js";
+export * from "./store.js";
+export { type InstanceDetails, type TimelineItem } from "./timeline.js";
+export { BATCH_ERROR, type BatchError, MAX_BATCH_SIZE, WorkflowBinding, WorkflowInstance, type WorkflowInstanceCreateOptions } from "./workflow-binding.js";
+export {
+	type WorkflowClass,
+	WorkflowEntrypoint,
+	type WorkflowEvent,
+	type WorkflowExecutionContext,
+	type WorkflowStep,
+	type WorkflowStepContext,
+	type WorkflowStepEvent,
+} from "./workflow-entrypoint.js";

@@ -1,0 +1,79 @@
+import { tryParseDuration, type WorkflowDuration } from "./duration.js";
+import { WorkflowFatalError } from "./errors.js";
+
+export type WorkflowBackoff = "constant" | "linear" | "exponential";
+
+export interface WorkflowStepConfig {
+	retries?: { limit: number; delay: WorkflowDuration | number; backoff?: WorkflowBackoff };
+	timeout?: WorkflowDuration | number;
+}
+
+/** The config a step runs with: the user's values as given, defaults filled in (what `ctx.config` shows). */
+export interface ResolvedStepConfig {
+	retries: { limit: number; delay: WorkflowDuration | number; backoff: WorkflowBackoff };
+	timeout: WorkflowDuration | number;
+}
+
+/** Cloudflare's documented defaults: 5 retries, 10 s apart, doubling, 10 minutes per attempt. */
+export const DEFAULT_STEP_CONFIG: ResolvedStepConfig = Object.freeze({
+	retries: Object.freeze({ limit: 5, delay: 10_000, backoff: "exponential" as const }),
+	timeout: "10 minutes",
+}) as ResolvedStepConfig;
+
+const BACKOFFS = new Set(["constant", "linear", "exponential"]);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function invalid(stepName: string): WorkflowFatalError {
+	return new WorkflowFatalError(
+		"step.invalid_config",
+		`Step config for "${stepName}" is in a invalid format. See https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/`,
+	);
+}
+
+/**
+ * Validates a step config strictly, as Cloudflare does: unknown keys, `retries` without both
+ * `limit` and `delay`, a negative or fractional limit, an unknown backoff and a zero or
+ * unparseable timeout are rejected with a catchable WorkflowFatalError.
+ */
+export function resolveStepConfig(stepName: string, config: unknown): ResolvedStepConfig {
+	if (config === undefined) return structuredClone(DEFAULT_STEP_CONFIG);
+	if (!isObject(config)) throw invalid(stepName);
+	for (const key of Object.keys(config)) if (key !== "retries" && key !== "timeout") throw invalid(stepName);
+	const resolved = structuredClone(DEFAULT_STEP_CONFIG);
+	if (config.retries !== undefined) {
+		const r = config.retries;
+		if (!isObject(r)) throw invalid(stepName);
+		for (const key of Object.keys(r)) if (key !== "limit" && key !== "delay" && key !== "backoff") throw invalid(stepName);
+		if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0) throw invalid(stepName);
+		if (tryParseDuration(r.delay) === undefined) throw invalid(stepName);
+		if (r.backoff !== undefined && (typeof r.backoff !== "string" || !BACKOFFS.has(r.backoff))) throw invalid(stepName);
+		resolved.retries = {
+			limit: r.limit,
+			delay: r.delay as WorkflowDuration,
+			backoff: (r.backoff as WorkflowBackoff | undefined) ?? "exponential",
+		};
+	}
+	if (config.timeout !== undefined) {
+		const ms = tryParseDuration(config.timeout);
+		if (ms === undefined || ms <= 0) throw invalid(stepName);
+		resolved.timeout = config.timeout as WorkflowDuration;
+	}
+	return resolved;
+}
+
+/** The wait before retry k (k = 1 after the first failed attempt): d, d·k or d·2^(k−1); no jitter, no cap. */
+export function retryDelayMs(config: ResolvedStepConfig, retry: number): number {
+	const d = tryParseDuration(config.retries.delay) ?? 0;
+	switch (config.retries.backoff) {
+		case "constant":
+			return d;
+		case "linear":
+			return d * retry;
+		case "exponential":
+			return d * 2 ** (retry - 1);
+	}
+}
+
+export function timeoutMs(config: ResolvedStepConfig): number {
+	return tryParseDuration(config.timeout) ?? 0;
+}

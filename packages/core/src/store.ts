@@ -1,0 +1,130 @@
+// The Store port: what the engine asks of a database, named after what the engine wants. Every
+// method is atomic. Writes made for an activation carry its Lease and are rejected with a
+// LeaseLostError when the instance's epoch has moved on. No connection, transaction or SQL
+// type crosses this port; time is passed in (`now`) so stores never read a clock of their own.
+import type { ErrorRecord } from "./errors.js";
+
+export type InstanceStatusName =
+	| "queued"
+	| "running"
+	| "paused"
+	| "errored"
+	| "terminated"
+	| "complete"
+	| "waiting"
+	| "waitingForPause"
+	| "unknown";
+
+export const TERMINAL_STATUSES: ReadonlySet<InstanceStatusName> = new Set(["complete", "errored", "terminated"]);
+
+export interface InstanceKey {
+	workflow: string;
+	id: string;
+}
+
+export interface InstanceRecord extends InstanceKey {
+	status: InstanceStatusName;
+	params: Uint8Array;
+	/** Encoded output of `run()`, once complete. */
+	output: Uint8Array | null;
+	error: ErrorRecord | null;
+	createdAt: number;
+	startedAt: number | null;
+	endedAt: number | null;
+	updatedAt: number;
+	/** Bumped by restart(); the journal of the current generation is the one replayed. */
+	generation: number;
+	pauseRequested: boolean;
+	pausedAt: number | null;
+	wakeAt: number | null;
+}
+
+/** One journal record as stored: the engine encodes `data`; the store orders records by `seq`. */
+export interface JournalRecord {
+	seq: number;
+	at: number;
+	kind: string;
+	key: string | null;
+	data: Uint8Array;
+}
+
+export type NewJournalRecord = Omit<JournalRecord, "seq">;
+
+export interface EventRecord {
+	seq: number;
+	type: string;
+	at: number;
+	payload: Uint8Array;
+}
+
+/** Proof of a claim. `ref` is the store's own handle for the instance; the engine never reads it. */
+export interface Lease extends InstanceKey {
+	ref: number;
+	epoch: number;
+	/** The instance's signal counter when claimed: a sendEvent/resume since then means "wake again". */
+	signal: number;
+}
+
+export interface Claimed {
+	lease: Lease;
+	instance: InstanceRecord;
+	journal: JournalRecord[];
+	events: EventRecord[];
+}
+
+export interface NewInstance extends InstanceKey {
+	params: Uint8Array;
+}
+
+export type CreateOutcome = { ok: true } | { ok: false; code: "instance.already_exists" };
+
+/** How an activation ends. */
+export type ActivationOutcome =
+	| { kind: "complete"; output: Uint8Array }
+	| { kind: "errored"; error: ErrorRecord }
+	/** Waiting on timers/events (or held by a pause): wake at `wakeAt`, or now if signalled meanwhile. */
+	| { kind: "suspend"; wakeAt: number | null };
+
+export type ControlOutcome = "ok" | "not_found" | "finished";
+
+export interface Store {
+	/** Inserts instances as `queued` and due now; each item succeeds or fails on its own. */
+	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]>;
+	getInstance(key: InstanceKey): Promise<InstanceRecord | null>;
+	/** The current generation's journal, in order. */
+	readJournal(key: InstanceKey): Promise<JournalRecord[]>;
+	readEvents(key: InstanceKey): Promise<EventRecord[]>;
+
+	/**
+	 * Claims up to `limit` instances that are due (queued, woken, or whose lease expired), oldest
+	 * due first: bumps each epoch, marks it running, leases it until now + leaseMs, and returns
+	 * what an activation needs to replay it.
+	 */
+	claimActivations(args: { limit: number; now: number; leaseMs: number }): Promise<Claimed[]>;
+	/** Appends journal records under a lease. */
+	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void>;
+	/** Appends the last records and ends the activation in one write; releases the lease. */
+	completeActivation(lease: Lease, records: NewJournalRecord[], outcome: ActivationOutcome, now: number): Promise<void>;
+	/** Extends leases still held; returns those that were lost. */
+	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]>;
+	/** Makes every lease claimable again (embedded mode: the process that held them is gone). */
+	releaseAllLeases(now: number): Promise<void>;
+	/** The earliest due time of an unclaimed instance, or null. */
+	nextWakeAt(): Promise<number | null>;
+
+	/** Buffers an event and wakes the instance if it is waiting. */
+	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome>;
+	/** Requests a pause; `stepInFlight` decides between paused and waitingForPause. */
+	pause(key: InstanceKey, now: number, stepInFlight: boolean): Promise<ControlOutcome>;
+	/** Clears a pause; a paused instance is due again and its pending timers shift by the pause (`resumed` record). */
+	resume(key: InstanceKey, now: number, resumedRecord: (pausedMs: number) => NewJournalRecord): Promise<ControlOutcome>;
+	/** Ends a non-terminal instance as terminated and fences any live activation. */
+	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome>;
+	/**
+	 * Starts a new generation: keeps the records before `fromKey` (none if null), fences any live
+	 * activation, and queues the instance. "step_not_found" when `fromKey` is not in the journal.
+	 */
+	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found">;
+
+	close(): Promise<void>;
+}

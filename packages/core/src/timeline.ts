@@ -1,0 +1,114 @@
+// The browsable record of an instance: its status and a step timeline in the shape of
+// Cloudflare's instance detail (`GET …/instances/:id`), derived from the journal alone.
+import type { ErrorRecord } from "./errors.js";
+import { type AttemptEntry, decodeJournal, JournalView, type Positioned } from "./journal.js";
+import { type Serializer, toJsonValue } from "./serializer.js";
+import type { ResolvedStepConfig } from "./step-config.js";
+import type { InstanceRecord, InstanceStatusName, JournalRecord } from "./store.js";
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const plainError = (e: ErrorRecord | undefined | null) => (e ? { name: e.name, message: e.message } : null);
+
+export interface StepAttempt {
+	start: string;
+	end: string;
+	success: boolean;
+	error: { name: string; message: string } | null;
+}
+
+export type TimelineItem =
+	| { type: "step"; name: string; count: number; start: string; end: string | null; success: boolean | null; output: unknown; error: { name: string; message: string } | null; config: ResolvedStepConfig; attempts: StepAttempt[]; nextAttemptAt: string | null }
+	| { type: "sleep"; name: string; start: string; end: string; finished: boolean }
+	| { type: "waitForEvent"; name: string; event_type: string; start: string; end: string | null; finished: boolean; output: unknown; error: { name: string; message: string } | null }
+	| { type: "termination"; at: string };
+
+export interface InstanceDetails {
+	id: string;
+	workflow: string;
+	status: InstanceStatusName;
+	params: unknown;
+	queued: string;
+	start: string | null;
+	end: string | null;
+	success: boolean | null;
+	output: unknown;
+	error: { name: string; message: string } | null;
+	generation: number;
+	steps: TimelineItem[];
+}
+
+export function describeInstance(record: InstanceRecord, journal: JournalRecord[], serializer: Serializer): InstanceDetails {
+	const entries = decodeJournal(journal, serializer);
+	const view = new JournalView(entries);
+	const now = Date.now();
+	const steps: TimelineItem[] = [];
+	const byKey = new Map<string, TimelineItem>();
+	for (const e of entries as Positioned[]) {
+		switch (e.kind) {
+			case "attempt": {
+				let item = byKey.get(e.key) as Extract<TimelineItem, { type: "step" }> | undefined;
+				if (!item) {
+					item = { type: "step", name: e.name, count: e.count, start: iso(e.startedAt) as string, end: null, success: null, output: null, error: null, config: e.config, attempts: [], nextAttemptAt: null };
+					byKey.set(e.key, item);
+					steps.push(item);
+				}
+				item.attempts.push(attemptOf(e));
+				item.nextAttemptAt = e.retryAt === undefined ? null : iso(e.retryAt);
+				if (e.final) {
+					item.end = iso(e.endedAt);
+					item.success = e.ok;
+					item.output = e.ok ? toJsonValue(e.value) : null;
+					item.error = plainError(e.error);
+				}
+				break;
+			}
+			case "sleep": {
+				const due = view.effective(view.sleeps.get(e.key) ?? { due: e.until, shiftAt: 0 });
+				const item: TimelineItem = { type: "sleep", name: e.name, start: iso(e.startedAt) as string, end: iso(due) as string, finished: due <= now };
+				byKey.set(e.key, item);
+				steps.push(item);
+				break;
+			}
+			case "wait": {
+				const item: TimelineItem = { type: "waitForEvent", name: e.name, event_type: e.type, start: iso(e.startedAt) as string, end: null, finished: false, output: null, error: null };
+				byKey.set(e.key, item);
+				steps.push(item);
+				break;
+			}
+			case "event": {
+				const item = byKey.get(e.key);
+				if (item?.type === "waitForEvent") Object.assign(item, { end: iso(e.at), finished: true, output: toJsonValue(e.event) });
+				break;
+			}
+			case "wait_timeout": {
+				const item = byKey.get(e.key);
+				if (item?.type === "waitForEvent") Object.assign(item, { end: iso(e.at), finished: true, error: { name: "WorkflowTimeoutError", message: `Execution timed out after ${e.timeoutMs}ms` } });
+				break;
+			}
+			case "finished":
+				if (e.status === "terminated") steps.push({ type: "termination", at: iso(e.at) as string });
+				break;
+			case "resumed":
+				break;
+		}
+	}
+	const terminal = record.status === "complete" || record.status === "errored" || record.status === "terminated";
+	return {
+		id: record.id,
+		workflow: record.workflow,
+		status: record.status,
+		params: toJsonValue(serializer.decode(record.params)),
+		queued: iso(record.createdAt) as string,
+		start: iso(record.startedAt),
+		end: iso(record.endedAt),
+		success: terminal ? record.status === "complete" : null,
+		output: record.status === "complete" && record.output ? toJsonValue(serializer.decode(record.output)) : null,
+		error: plainError(record.error),
+		generation: record.generation,
+		steps,
+	};
+}
+
+function attemptOf(e: AttemptEntry): StepAttempt {
+	return { start: iso(e.startedAt) as string, end: iso(e.endedAt) as string, success: e.ok, error: plainError(e.error) };
+}

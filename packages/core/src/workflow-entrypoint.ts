@@ -1,0 +1,53 @@
+import type { WorkflowDuration } from "./duration.js";
+import type { ResolvedStepConfig, WorkflowStepConfig } from "./step-config.js";
+
+/** The first argument of `run()`: immutable, identical on every replay. */
+export interface WorkflowEvent<Params = unknown> {
+	readonly payload: Readonly<Params>;
+	readonly timestamp: Date;
+	readonly instanceId: string;
+	readonly workflowName: string;
+}
+
+/** What a step body receives. */
+export interface WorkflowStepContext {
+	step: { name: string; count: number };
+	attempt: number;
+	config: ResolvedStepConfig;
+}
+
+export interface WorkflowStepEvent<T = unknown> {
+	payload: Readonly<T>;
+	timestamp: Date;
+	type: string;
+}
+
+export interface WorkflowStep {
+	do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+	do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+	sleep(name: string, duration: WorkflowDuration | number): Promise<void>;
+	sleepUntil(name: string, timestamp: Date | number): Promise<void>;
+	waitForEvent<T = unknown>(name: string, options: { type: string; timeout?: WorkflowDuration | number }): Promise<WorkflowStepEvent<T>>;
+}
+
+/** What `this.ctx` holds in a workflow (Cloudflare passes an ExecutionContext). */
+export interface WorkflowExecutionContext {
+	/** Lets a promise finish after `run()` returns; Weft simply lets it run. */
+	waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Extend this class and implement `run()`, exactly as for Cloudflare Workflows. */
+export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
+	protected readonly ctx: WorkflowExecutionContext;
+	protected readonly env: Env;
+	constructor(ctx: WorkflowExecutionContext, env: Env) {
+		this.ctx = ctx;
+		this.env = env;
+	}
+	abstract run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<unknown>;
+}
+
+export type WorkflowClass<Env = unknown, Params = unknown> = new (
+	ctx: WorkflowExecutionContext,
+	env: Env,
+) => WorkflowEntrypoint<Env, Params>;

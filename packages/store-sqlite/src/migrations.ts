@@ -1,0 +1,50 @@
+// Numbered schema migrations, applied in order inside one transaction; PRAGMA user_version
+// records how many have run. Never edit a migration that has shipped: add the next one.
+export const MIGRATIONS: readonly string[] = [
+	`
+	CREATE TABLE instances (
+		iid             INTEGER PRIMARY KEY,
+		workflow        TEXT    NOT NULL,
+		id              TEXT    NOT NULL,
+		status          TEXT    NOT NULL,
+		params          BLOB    NOT NULL,
+		output          BLOB,
+		error           TEXT,
+		created_at      INTEGER NOT NULL,
+		started_at      INTEGER,
+		ended_at        INTEGER,
+		updated_at      INTEGER NOT NULL,
+		generation      INTEGER NOT NULL DEFAULT 0,
+		epoch           INTEGER NOT NULL DEFAULT 0,
+		-- When the instance is next due: a queued or woken instance (now), a timer, or the expiry
+		-- of the lease that holds it (so a crashed holder's instances fall due by themselves).
+		-- NULL once terminal or paused.
+		wake_at         INTEGER,
+		signal          INTEGER NOT NULL DEFAULT 0,
+		pause_requested INTEGER NOT NULL DEFAULT 0,
+		paused_at       INTEGER,
+		next_seq        INTEGER NOT NULL DEFAULT 1,
+		UNIQUE (workflow, id)
+	);
+	CREATE INDEX instances_due ON instances (wake_at) WHERE wake_at IS NOT NULL;
+	CREATE INDEX instances_by_status ON instances (workflow, status, created_at);
+	CREATE TABLE journal (
+		iid        INTEGER NOT NULL,
+		generation INTEGER NOT NULL,
+		seq        INTEGER NOT NULL,
+		at         INTEGER NOT NULL,
+		kind       TEXT    NOT NULL,
+		key        TEXT,
+		data       BLOB    NOT NULL,
+		PRIMARY KEY (iid, generation, seq)
+	) WITHOUT ROWID;
+	CREATE TABLE events (
+		iid     INTEGER NOT NULL,
+		seq     INTEGER NOT NULL,
+		type    TEXT    NOT NULL,
+		at      INTEGER NOT NULL,
+		payload BLOB    NOT NULL,
+		PRIMARY KEY (iid, seq)
+	) WITHOUT ROWID;
+	`,
+];

@@ -1,0 +1,309 @@
+// The embedded Store: one SQLite file in WAL mode, synchronous=FULL by default, every write
+// through one group commit. better-sqlite3 is synchronous, so reads run directly and see
+// everything already acknowledged.
+import {
+	type ActivationOutcome,
+	type Claimed,
+	type ControlOutcome,
+	type CreateOutcome,
+	type ErrorRecord,
+	type EventRecord,
+	type InstanceKey,
+	type InstanceRecord,
+	type InstanceStatusName,
+	type JournalRecord,
+	type Lease,
+	LeaseLostError,
+	type NewInstance,
+	type NewJournalRecord,
+	type Store,
+	TERMINAL_STATUSES,
+} from "@weft/core";
+import Database from "better-sqlite3";
+import { GroupCommit } from "./group-commit.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export interface SqliteStoreOptions {
+	/** The database file (created if missing), or ":memory:". */
+	path: string;
+	/** FULL (default) survives power loss; NORMAL may lose the last commits on power loss, never on a crash. */
+	synchronous?: "FULL" | "NORMAL" | "OFF";
+}
+
+interface Row {
+	iid: number;
+	workflow: string;
+	id: string;
+	status: InstanceStatusName;
+	params: Buffer;
+	output: Buffer | null;
+	error: string | null;
+	created_at: number;
+	started_at: number | null;
+	ended_at: number | null;
+	updated_at: number;
+	generation: number;
+	epoch: number;
+	wake_at: number | null;
+	signal: number;
+	pause_requested: number;
+	paused_at: number | null;
+	next_seq: number;
+}
+
+function toRecord(r: Row): InstanceRecord {
+	return {
+		workflow: r.workflow,
+		id: r.id,
+		status: r.status,
+		params: r.params,
+		output: r.output,
+		error: r.error ? (JSON.parse(r.error) as ErrorRecord) : null,
+		createdAt: r.created_at,
+		startedAt: r.started_at,
+		endedAt: r.ended_at,
+		updatedAt: r.updated_at,
+		generation: r.generation,
+		pauseRequested: r.pause_requested === 1,
+		pausedAt: r.paused_at,
+		wakeAt: r.wake_at,
+	};
+}
+
+export class SqliteStore implements Store {
+	readonly db: Database.Database;
+	readonly writes: GroupCommit;
+	readonly #s;
+
+	constructor(options: SqliteStoreOptions) {
+		const db = new Database(options.path);
+		this.db = db;
+		db.pragma("journal_mode = WAL");
+		db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+		db.pragma("busy_timeout = 5000");
+		migrate(db);
+		this.writes = new GroupCommit(db);
+		this.#s = {
+			insert: db.prepare(
+				"INSERT INTO instances (workflow, id, status, params, created_at, updated_at, wake_at) VALUES (?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			),
+			byKey: db.prepare<[string, string], Row>("SELECT * FROM instances WHERE workflow = ? AND id = ?"),
+			journal: db.prepare<[number, number], JournalRecord>("SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? ORDER BY seq"),
+			events: db.prepare<[number], EventRecord>("SELECT seq, type, at, payload FROM events WHERE iid = ? ORDER BY seq"),
+			claim: db.prepare<{ now: number; limit: number; expires: number }, Row>(
+				`UPDATE instances SET epoch = epoch + 1, status = CASE status WHEN 'waitingForPause' THEN status ELSE 'running' END,
+				   started_at = coalesce(started_at, :now), updated_at = :now, wake_at = :expires
+				 WHERE iid IN (SELECT iid FROM instances WHERE wake_at <= :now ORDER BY wake_at LIMIT :limit)
+				 RETURNING *`,
+			),
+			fence: db.prepare<{ iid: number; epoch: number; n: number; now: number }, { next_seq: number; generation: number }>(
+				"UPDATE instances SET next_seq = next_seq + :n, updated_at = :now WHERE iid = :iid AND epoch = :epoch RETURNING next_seq, generation",
+			),
+			bumpSeq: db.prepare<{ iid: number; n: number }, { next_seq: number; generation: number }>(
+				"UPDATE instances SET next_seq = next_seq + :n WHERE iid = :iid RETURNING next_seq, generation",
+			),
+			append: db.prepare("INSERT INTO journal (iid, generation, seq, at, kind, key, data) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+			complete: db.prepare("UPDATE instances SET status = 'complete', output = ?, ended_at = ?, wake_at = NULL WHERE iid = ?"),
+			errored: db.prepare("UPDATE instances SET status = 'errored', error = ?, ended_at = ?, wake_at = NULL WHERE iid = ?"),
+			suspend: db.prepare<{ iid: number; now: number; wakeAt: number | null; signal: number }>(
+				`UPDATE instances SET
+				   status = CASE WHEN pause_requested = 1 THEN 'paused' ELSE 'waiting' END,
+				   wake_at = CASE WHEN pause_requested = 1 THEN NULL WHEN signal != :signal THEN :now ELSE :wakeAt END
+				 WHERE iid = :iid`,
+			),
+			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND wake_at IS NOT NULL"),
+			releaseRunning: db.prepare("UPDATE instances SET wake_at = ? WHERE status = 'running'"),
+			releasePausing: db.prepare("UPDATE instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause'"),
+			nextWake: db.prepare<[], { at: number | null }>("SELECT min(wake_at) AS at FROM instances WHERE wake_at IS NOT NULL"),
+			insertEvent: db.prepare(
+				"INSERT INTO events (iid, seq, type, at, payload) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE iid = ?), ?, ?, ?)",
+			),
+			signal: db.prepare("UPDATE instances SET signal = signal + 1, wake_at = CASE WHEN status = 'waiting' THEN ? ELSE wake_at END WHERE iid = ?"),
+			pause: db.prepare<{ iid: number; now: number; inFlight: number }>(
+				`UPDATE instances SET pause_requested = 1, paused_at = coalesce(paused_at, :now), updated_at = :now,
+				   status = CASE WHEN :inFlight = 1 THEN 'waitingForPause' ELSE 'paused' END,
+				   wake_at = CASE WHEN :inFlight = 1 THEN wake_at ELSE NULL END
+				 WHERE iid = :iid`,
+			),
+			resume: db.prepare<{ iid: number; now: number }>(
+				`UPDATE instances SET pause_requested = 0, paused_at = NULL, signal = signal + 1, updated_at = :now,
+				   wake_at = CASE WHEN status = 'paused' THEN :now ELSE wake_at END,
+				   status = CASE status WHEN 'paused' THEN 'queued' WHEN 'waitingForPause' THEN 'running' ELSE status END
+				 WHERE iid = :iid`,
+			),
+			terminate: db.prepare(
+				"UPDATE instances SET status = 'terminated', epoch = epoch + 1, wake_at = NULL, ended_at = ?, updated_at = ?, pause_requested = 0, paused_at = NULL WHERE iid = ?",
+			),
+			firstSeq: db.prepare<[number, number, string], { seq: number | null }>("SELECT min(seq) AS seq FROM journal WHERE iid = ? AND generation = ? AND key = ?"),
+			copyJournal: db.prepare(
+				"INSERT INTO journal (iid, generation, seq, at, kind, key, data) SELECT iid, ?, seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? AND seq < ?",
+			),
+			restart: db.prepare(
+				`UPDATE instances SET generation = generation + 1, epoch = epoch + 1, status = 'queued', output = NULL, error = NULL,
+				   started_at = NULL, ended_at = NULL, pause_requested = 0, paused_at = NULL, signal = signal + 1, wake_at = ?, updated_at = ?
+				 WHERE iid = ?`,
+			),
+		};
+	}
+
+	#row(key: InstanceKey): Row | undefined {
+		return this.#s.byKey.get(key.workflow, key.id);
+	}
+
+	#appendRecords(iid: number, records: NewJournalRecord[], seq: { next_seq: number; generation: number }): void {
+		let n = seq.next_seq - records.length;
+		for (const r of records) this.#s.append.run(iid, seq.generation, n++, r.at, r.kind, r.key, r.data);
+	}
+
+	#fenced(lease: Lease, records: NewJournalRecord[], now: number): void {
+		const seq = this.#s.fence.get({ iid: lease.ref, epoch: lease.epoch, n: records.length, now });
+		if (!seq) throw new LeaseLostError();
+		this.#appendRecords(lease.ref, records, seq);
+	}
+
+	/** Appends outside any lease (management writes), in the same sequence as the activation's. */
+	#appendUnfenced(iid: number, records: NewJournalRecord[]): void {
+		const seq = this.#s.bumpSeq.get({ iid, n: records.length });
+		if (seq) this.#appendRecords(iid, records, seq);
+	}
+
+	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
+		return this.writes.enqueue(() =>
+			items.map((it): CreateOutcome => (this.#s.insert.run(it.workflow, it.id, it.params, now, now, now).changes === 1 ? { ok: true } : { ok: false, code: "instance.already_exists" })),
+		);
+	}
+
+	async getInstance(key: InstanceKey): Promise<InstanceRecord | null> {
+		const r = this.#row(key);
+		return r ? toRecord(r) : null;
+	}
+
+	async readJournal(key: InstanceKey): Promise<JournalRecord[]> {
+		const r = this.#row(key);
+		return r ? this.#s.journal.all(r.iid, r.generation) : [];
+	}
+
+	async readEvents(key: InstanceKey): Promise<EventRecord[]> {
+		const r = this.#row(key);
+		return r ? this.#s.events.all(r.iid) : [];
+	}
+
+	claimActivations({ limit, now, leaseMs }: { limit: number; now: number; leaseMs: number }): Promise<Claimed[]> {
+		return this.writes.enqueue(() =>
+			this.#s.claim.all({ now, limit, expires: now + leaseMs }).map((r) => ({
+				lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
+				instance: toRecord(r),
+				journal: this.#s.journal.all(r.iid, r.generation),
+				events: this.#s.events.all(r.iid),
+			})),
+		);
+	}
+
+	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void> {
+		return this.writes.enqueue(() => this.#fenced(lease, records, records.at(-1)?.at ?? 0));
+	}
+
+	completeActivation(lease: Lease, records: NewJournalRecord[], outcome: ActivationOutcome, now: number): Promise<void> {
+		return this.writes.enqueue(() => {
+			this.#fenced(lease, records, now);
+			switch (outcome.kind) {
+				case "complete":
+					this.#s.complete.run(outcome.output, now, lease.ref);
+					break;
+				case "errored":
+					this.#s.errored.run(JSON.stringify(outcome.error), now, lease.ref);
+					break;
+				case "suspend":
+					this.#s.suspend.run({ iid: lease.ref, now, wakeAt: outcome.wakeAt, signal: lease.signal });
+					break;
+			}
+		});
+	}
+
+	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]> {
+		return this.writes.enqueue(() => leases.filter((l) => this.#s.renew.run(now + leaseMs, l.ref, l.epoch).changes === 0));
+	}
+
+	releaseAllLeases(now: number): Promise<void> {
+		return this.writes.enqueue(() => {
+			this.#s.releaseRunning.run(now);
+			this.#s.releasePausing.run();
+		});
+	}
+
+	async nextWakeAt(): Promise<number | null> {
+		return this.#s.nextWake.get()?.at ?? null;
+	}
+
+	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome> {
+		return this.writes.enqueue(() => {
+			const r = this.#row(key);
+			if (!r) return "not_found";
+			// Cloudflare accepts events for finished instances silently; nothing will read them.
+			if (TERMINAL_STATUSES.has(r.status)) return "finished";
+			this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
+			this.#s.signal.run(now, r.iid);
+			return "ok";
+		});
+	}
+
+	pause(key: InstanceKey, now: number, stepInFlight: boolean): Promise<ControlOutcome> {
+		return this.writes.enqueue(() => {
+			const r = this.#row(key);
+			if (!r) return "not_found";
+			if (TERMINAL_STATUSES.has(r.status)) return "finished";
+			if (r.status !== "paused") this.#s.pause.run({ iid: r.iid, now, inFlight: stepInFlight ? 1 : 0 });
+			return "ok";
+		});
+	}
+
+	resume(key: InstanceKey, now: number, resumedRecord: (pausedMs: number) => NewJournalRecord): Promise<ControlOutcome> {
+		return this.writes.enqueue(() => {
+			const r = this.#row(key);
+			if (!r) return "not_found";
+			if (TERMINAL_STATUSES.has(r.status)) return "finished";
+			if (r.pause_requested !== 1) return "ok";
+			this.#appendUnfenced(r.iid, [resumedRecord(Math.max(0, now - (r.paused_at ?? now)))]);
+			this.#s.resume.run({ iid: r.iid, now });
+			return "ok";
+		});
+	}
+
+	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome> {
+		return this.writes.enqueue(() => {
+			const r = this.#row(key);
+			if (!r) return "not_found";
+			if (TERMINAL_STATUSES.has(r.status)) return "finished";
+			this.#appendUnfenced(r.iid, [record]);
+			this.#s.terminate.run(now, now, r.iid);
+			return "ok";
+		});
+	}
+
+	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found"> {
+		return this.writes.enqueue(() => {
+			const r = this.#row(key);
+			if (!r) return "not_found";
+			if (fromKey !== null) {
+				const first = this.#s.firstSeq.get(r.iid, r.generation, fromKey)?.seq;
+				if (first === null || first === undefined) return "step_not_found";
+				this.#s.copyJournal.run(r.generation + 1, r.iid, r.generation, first);
+			}
+			this.#s.restart.run(now, now, r.iid);
+			return "ok";
+		});
+	}
+
+	async close(): Promise<void> {
+		this.writes.flush();
+		this.db.close();
+	}
+}
+
+function migrate(db: Database.Database): void {
+	db.transaction(() => {
+		const applied = db.pragma("user_version", { simple: true }) as number;
+		for (let v = applied; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v] as string);
+		if (applied < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+	}).immediate();
+}

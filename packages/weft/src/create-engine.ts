@@ -1,0 +1,29 @@
+import { type Clock, Engine, type EngineOptions, type Serializer } from "@weft/core";
+import { SqliteStore } from "@weft/store-sqlite";
+
+export interface CreateEngineOptions extends Omit<EngineOptions, "store"> {
+	/** A SQLite file path (created if missing; default "weft.db"), or ":memory:". */
+	database?: string;
+	/** SQLite durability: FULL (default) or NORMAL. */
+	synchronous?: "FULL" | "NORMAL";
+	clock?: Clock;
+	serializer?: Serializer;
+}
+
+/**
+ * Opens (or creates) the database, registers the workflows, takes over every instance that was
+ * running, waiting or queued when the file was last used, and starts running them.
+ */
+export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
+	const { database = "weft.db", synchronous, ...rest } = options;
+	const store = new SqliteStore({ path: database, ...(synchronous ? { synchronous } : {}) });
+	let engine: Engine;
+	try {
+		engine = new Engine({ ...rest, store });
+	} catch (e) {
+		await store.close();
+		throw e;
+	}
+	await engine.start();
+	return engine;
+}
