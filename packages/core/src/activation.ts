@@ -6,6 +6,7 @@
 import type { Clock } from "./clock.js";
 import { parseDuration, type WorkflowDuration } from "./duration.js";
 import {
+	type ErrorRecord,
 	fromErrorRecord,
 	LeaseLostError,
 	SleepInPastError,
@@ -13,9 +14,8 @@ import {
 	ValidationError,
 	WorkflowFatalError,
 	WorkflowTimeoutError,
-	type ErrorRecord,
 } from "./errors.js";
-import { type AttemptEntry, type JournalEntry, JournalView, decodeJournal, type StepKind, stepKey } from "./journal.js";
+import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
 import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
 import type { ActivationOutcome, Claimed, EventRecord, Lease, NewJournalRecord, Store } from "./store.js";
@@ -174,7 +174,9 @@ export class Activation {
 			const err = error as ErrorRecord;
 			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
 			const delayMs = stop ? 0 : retryDelayMs(resolved, attempt);
-			const entry: AttemptEntry = stop ? { ...base, ok: false, error: err, final: true } : { ...base, ok: false, error: err, final: false, retryAt: clock.now() + delayMs };
+			const entry: AttemptEntry = stop
+				? { ...base, ok: false, error: err, final: true }
+				: { ...base, ok: false, error: err, final: false, retryAt: clock.now() + delayMs };
 			await this.#commit([this.#record(entry)]);
 			this.#busy--;
 			this.#view.add(entry);
@@ -217,7 +219,10 @@ export class Activation {
 		const key = this.#nextKey("sleep", name);
 		const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
 		if (typeof until !== "number" || !Number.isFinite(until)) {
-			throw new ValidationError("duration.invalid", `sleepUntil "${name}" needs a Date or a number of milliseconds since the epoch, not ${JSON.stringify(timestamp)}`);
+			throw new ValidationError(
+				"duration.invalid",
+				`sleepUntil "${name}" needs a Date or a number of milliseconds since the epoch, not ${JSON.stringify(timestamp)}`,
+			);
 		}
 		if (!this.#view.sleeps.has(key) && until < this.#deps.clock.now()) throw new SleepInPastError();
 		return this.#timer(key, name, until);
@@ -238,7 +243,8 @@ export class Activation {
 	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }): Promise<WorkflowStepEvent> {
 		const key = this.#nextKey("waitForEvent", name);
 		const type = options?.type;
-		if (typeof type !== "string") throw new ValidationError("event.invalid_type", `waitForEvent "${name}" needs options.type, a string naming the event type to wait for`);
+		if (typeof type !== "string")
+			throw new ValidationError("event.invalid_type", `waitForEvent "${name}" needs options.type, a string naming the event type to wait for`);
 		const ms = parseDuration(options.timeout ?? DEFAULT_EVENT_TIMEOUT, `waitForEvent "${name}" timeout`);
 		const { serializer, clock } = this.#deps;
 		const received = this.#view.received.get(key);
@@ -274,7 +280,10 @@ export class Activation {
 	#record(entry: JournalEntry): NewJournalRecord {
 		const data = this.#deps.serializer.encode(entry);
 		if (data.byteLength > MAX_VALUE_BYTES + 64 * 1024 && entry.kind === "attempt") {
-			throw new WorkflowFatalError("step.output_too_large", `The step "${entry.name}" returned ${data.byteLength} bytes; a step result may take at most 1 MiB once stored`);
+			throw new WorkflowFatalError(
+				"step.output_too_large",
+				`The step "${entry.name}" returned ${data.byteLength} bytes; a step result may take at most 1 MiB once stored`,
+			);
 		}
 		return { at: this.#deps.clock.now(), kind: entry.kind, key: "key" in entry ? entry.key : null, data };
 	}
@@ -318,9 +327,19 @@ export class Activation {
 		let data: Uint8Array;
 		try {
 			data = this.#deps.serializer.encode(output);
-			if (data.byteLength > MAX_VALUE_BYTES) throw new WorkflowFatalError("instance.output_too_large", `run() returned ${data.byteLength} bytes; an instance output may take at most 1 MiB once stored`);
+			if (data.byteLength > MAX_VALUE_BYTES)
+				throw new WorkflowFatalError(
+					"instance.output_too_large",
+					`run() returned ${data.byteLength} bytes; an instance output may take at most 1 MiB once stored`,
+				);
 		} catch (e) {
-			this.#fail(toErrorRecord(isCloneError(e) ? new WorkflowFatalError("instance.output_not_serialisable", `run() returned a value which is not serialisable: ${(e as Error).message}`) : e));
+			this.#fail(
+				toErrorRecord(
+					isCloneError(e)
+						? new WorkflowFatalError("instance.output_not_serialisable", `run() returned a value which is not serialisable: ${(e as Error).message}`)
+						: e,
+				),
+			);
 			return;
 		}
 		this.#end({ kind: "complete", output: data }, [this.#record({ kind: "finished", status: "complete" })]);

@@ -5,12 +5,12 @@ import { randomUUID } from "node:crypto";
 import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
-import { type FinishedEntry, type ResumedEntry, stepKey, type StepKind } from "./journal.js";
+import { type FinishedEntry, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
-import { type InstanceDetails, describeInstance } from "./timeline.js";
 import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
+import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
 import type { WorkflowClass } from "./workflow-entrypoint.js";
 
@@ -82,10 +82,12 @@ export class Engine {
 		const bindings: Record<string, WorkflowBinding> = {};
 		for (const [binding, entry] of Object.entries(options.workflows)) {
 			const reg = typeof entry === "function" ? { class: entry } : entry;
-			if (typeof reg?.class !== "function") throw new ValidationError("workflow.invalid_class", `workflow binding "${binding}" must be a class that extends WorkflowEntrypoint`);
+			if (typeof reg?.class !== "function")
+				throw new ValidationError("workflow.invalid_class", `workflow binding "${binding}" must be a class that extends WorkflowEntrypoint`);
 			const name = reg.name ?? binding;
 			assertWorkflowName(name);
-			if (this.#byName.has(name)) throw new ValidationError("workflow.duplicate_name", `two bindings register the workflow name "${name}"; each workflow needs its own name`);
+			if (this.#byName.has(name))
+				throw new ValidationError("workflow.duplicate_name", `two bindings register the workflow name "${name}"; each workflow needs its own name`);
 			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
@@ -105,7 +107,8 @@ export class Engine {
 	/** The binding of a workflow, by binding name or workflow name. */
 	workflow(nameOrBinding: string): WorkflowBinding {
 		const b = this.bindings[nameOrBinding] ?? this.bindings[this.#byName.get(nameOrBinding)?.binding ?? ""];
-		if (!b) throw new ValidationError("workflow.not_found", `no workflow named "${nameOrBinding}" is registered; known: ${[...this.#byName.keys()].join(", ")}`);
+		if (!b)
+			throw new ValidationError("workflow.not_found", `no workflow named "${nameOrBinding}" is registered; known: ${[...this.#byName.keys()].join(", ")}`);
 		return b;
 	}
 
@@ -114,7 +117,11 @@ export class Engine {
 	/** @internal */
 	async createInstances(workflow: string, items: { id?: unknown; params?: unknown }[]): Promise<{ id: string; created: boolean }[]> {
 		const prepared = items.map((item, index) => {
-			if (item !== undefined && (typeof item !== "object" || item === null)) throw new ValidationError("instance.invalid_options", `create options${items.length > 1 ? ` at index ${index}` : ""} must be an object like { id?, params? }`);
+			if (item !== undefined && (typeof item !== "object" || item === null))
+				throw new ValidationError(
+					"instance.invalid_options",
+					`create options${items.length > 1 ? ` at index ${index}` : ""} must be an object like { id?, params? }`,
+				);
 			const id = item?.id ?? randomUUID();
 			if (!isValidInstanceId(id)) throw Object.assign(new WorkflowError("instance.invalid_id", "Workflow instance has invalid id"), { index, id });
 			return { workflow, id, params: this.#encodeParams(item?.params) };
@@ -129,10 +136,15 @@ export class Engine {
 		try {
 			data = this.serializer.encode(params);
 		} catch (e) {
-			if (isCloneError(e)) throw new ValidationError("instance.invalid_params", `params cannot be stored: ${(e as Error).message}; use structured-clone values (no functions, symbols or class instances with behaviour)`);
+			if (isCloneError(e))
+				throw new ValidationError(
+					"instance.invalid_params",
+					`params cannot be stored: ${(e as Error).message}; use structured-clone values (no functions, symbols or class instances with behaviour)`,
+				);
 			throw e;
 		}
-		if (data.byteLength > MAX_VALUE_BYTES) throw new ValidationError("instance.params_too_large", `params take ${data.byteLength} bytes once stored; the limit is 1 MiB`);
+		if (data.byteLength > MAX_VALUE_BYTES)
+			throw new ValidationError("instance.params_too_large", `params take ${data.byteLength} bytes once stored; the limit is 1 MiB`);
 		return data;
 	}
 
@@ -178,7 +190,8 @@ export class Engine {
 	async terminate(key: InstanceKey): Promise<void> {
 		const r = await this.store.terminate(key, this.clock.now(), this.#record({ kind: "finished", status: "terminated" } satisfies FinishedEntry));
 		if (r === "not_found") throw new InstanceNotFoundError();
-		if (r === "finished") throw new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
+		if (r === "finished")
+			throw new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
 		this.#active.get(activeKey(key))?.abort();
 	}
 
@@ -186,12 +199,16 @@ export class Engine {
 	async restart(key: InstanceKey, options?: RestartOptions): Promise<void> {
 		const from = options?.from;
 		if (from !== undefined && (typeof from !== "object" || from === null || typeof from.name !== "string")) {
-			throw new ValidationError("instance.invalid_restart", 'restart options.from must be { name, count?, type? } naming a step in the history, e.g. { from: { name: "charge" } }');
+			throw new ValidationError(
+				"instance.invalid_restart",
+				'restart options.from must be { name, count?, type? } naming a step in the history, e.g. { from: { name: "charge" } }',
+			);
 		}
 		const fromKey = from ? stepKey(from.type ?? "do", from.name, from.count ?? 1) : null;
 		const r = await this.store.restart(key, fromKey, this.clock.now());
 		if (r === "not_found") throw new InstanceNotFoundError();
-		if (r === "step_not_found") throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
+		if (r === "step_not_found")
+			throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
 		this.#active.get(activeKey(key))?.abort();
 		this.wake();
 	}
@@ -262,7 +279,13 @@ export class Engine {
 		const key = activeKey(claimed.lease);
 		if (!reg) {
 			// An instance of a workflow this process does not know: leave it for one that does.
-			this.#onError(new ValidationError("workflow.not_registered", `instance ${claimed.lease.id} belongs to workflow "${claimed.lease.workflow}", which is not registered here`), "claim");
+			this.#onError(
+				new ValidationError(
+					"workflow.not_registered",
+					`instance ${claimed.lease.id} belongs to workflow "${claimed.lease.workflow}", which is not registered here`,
+				),
+				"claim",
+			);
 			void this.store.completeActivation(claimed.lease, [], { kind: "suspend", wakeAt: this.clock.now() + 60_000 }, this.clock.now());
 			return;
 		}

@@ -14,12 +14,12 @@ export {
 	WorkflowFatalError,
 	WorkflowTimeoutError,
 } from "./errors.js";
-export { type JournalEntry, stepKey, type StepKind } from "./journal.js";
+export { type JournalEntry, type StepKind, stepKey } from "./journal.js";
 export { isValidInstanceId, NAME_PATTERN } from "./names.js";
 export { MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 export { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, type WorkflowBackoff, type WorkflowStepConfig } from "./step-config.js";
 export * from "./store.js";
-export { type InstanceDetails, type TimelineItem } from "./timeline.js";
+export type { InstanceDetails, TimelineItem } from "./timeline.js";
 export { BATCH_ERROR, type BatchError, MAX_BATCH_SIZE, WorkflowBinding, WorkflowInstance, type WorkflowInstanceCreateOptions } from "./workflow-binding.js";
 export {
 	type WorkflowClass,

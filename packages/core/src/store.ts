@@ -4,16 +4,7 @@
 // type crosses this port; time is passed in (`now`) so stores never read a clock of their own.
 import type { ErrorRecord } from "./errors.js";
 
-export type InstanceStatusName =
-	| "queued"
-	| "running"
-	| "paused"
-	| "errored"
-	| "terminated"
-	| "complete"
-	| "waiting"
-	| "waitingForPause"
-	| "unknown";
+export type InstanceStatusName = "queued" | "running" | "paused" | "errored" | "terminated" | "complete" | "waiting" | "waitingForPause" | "unknown";
 
 export const TERMINAL_STATUSES: ReadonlySet<InstanceStatusName> = new Set(["complete", "errored", "terminated"]);
 

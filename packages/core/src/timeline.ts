@@ -17,9 +17,30 @@ export interface StepAttempt {
 }
 
 export type TimelineItem =
-	| { type: "step"; name: string; count: number; start: string; end: string | null; success: boolean | null; output: unknown; error: { name: string; message: string } | null; config: ResolvedStepConfig; attempts: StepAttempt[]; nextAttemptAt: string | null }
+	| {
+			type: "step";
+			name: string;
+			count: number;
+			start: string;
+			end: string | null;
+			success: boolean | null;
+			output: unknown;
+			error: { name: string; message: string } | null;
+			config: ResolvedStepConfig;
+			attempts: StepAttempt[];
+			nextAttemptAt: string | null;
+	  }
 	| { type: "sleep"; name: string; start: string; end: string; finished: boolean }
-	| { type: "waitForEvent"; name: string; event_type: string; start: string; end: string | null; finished: boolean; output: unknown; error: { name: string; message: string } | null }
+	| {
+			type: "waitForEvent";
+			name: string;
+			event_type: string;
+			start: string;
+			end: string | null;
+			finished: boolean;
+			output: unknown;
+			error: { name: string; message: string } | null;
+	  }
 	| { type: "termination"; at: string };
 
 export interface InstanceDetails {
@@ -48,7 +69,19 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 			case "attempt": {
 				let item = byKey.get(e.key) as Extract<TimelineItem, { type: "step" }> | undefined;
 				if (!item) {
-					item = { type: "step", name: e.name, count: e.count, start: iso(e.startedAt) as string, end: null, success: null, output: null, error: null, config: e.config, attempts: [], nextAttemptAt: null };
+					item = {
+						type: "step",
+						name: e.name,
+						count: e.count,
+						start: iso(e.startedAt) as string,
+						end: null,
+						success: null,
+						output: null,
+						error: null,
+						config: e.config,
+						attempts: [],
+						nextAttemptAt: null,
+					};
 					byKey.set(e.key, item);
 					steps.push(item);
 				}
@@ -70,7 +103,16 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 				break;
 			}
 			case "wait": {
-				const item: TimelineItem = { type: "waitForEvent", name: e.name, event_type: e.type, start: iso(e.startedAt) as string, end: null, finished: false, output: null, error: null };
+				const item: TimelineItem = {
+					type: "waitForEvent",
+					name: e.name,
+					event_type: e.type,
+					start: iso(e.startedAt) as string,
+					end: null,
+					finished: false,
+					output: null,
+					error: null,
+				};
 				byKey.set(e.key, item);
 				steps.push(item);
 				break;
@@ -82,7 +124,12 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 			}
 			case "wait_timeout": {
 				const item = byKey.get(e.key);
-				if (item?.type === "waitForEvent") Object.assign(item, { end: iso(e.at), finished: true, error: { name: "WorkflowTimeoutError", message: `Execution timed out after ${e.timeoutMs}ms` } });
+				if (item?.type === "waitForEvent")
+					Object.assign(item, {
+						end: iso(e.at),
+						finished: true,
+						error: { name: "WorkflowTimeoutError", message: `Execution timed out after ${e.timeoutMs}ms` },
+					});
 				break;
 			}
 			case "finished":

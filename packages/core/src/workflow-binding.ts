@@ -88,18 +88,23 @@ export class WorkflowBinding<Params = unknown> {
 	 * anything is written.
 	 */
 	createBatch(batch: WorkflowInstanceCreateOptions<Params>[]): Promise<WorkflowInstance[]>;
-	createBatch(batch: { instances: WorkflowInstanceCreateOptions<Params>[] } | { count: number; params?: Params }): Promise<{ created: WorkflowInstance[]; errors: BatchError[] }>;
+	createBatch(
+		batch: { instances: WorkflowInstanceCreateOptions<Params>[] } | { count: number; params?: Params },
+	): Promise<{ created: WorkflowInstance[]; errors: BatchError[] }>;
 	async createBatch(batch: unknown): Promise<WorkflowInstance[] | { created: WorkflowInstance[]; errors: BatchError[] }> {
 		const legacy = Array.isArray(batch);
 		let items: WorkflowInstanceCreateOptions<Params>[];
 		if (legacy) items = batch as WorkflowInstanceCreateOptions<Params>[];
-		else if (batch && typeof batch === "object" && Array.isArray((batch as { instances?: unknown }).instances)) items = (batch as { instances: WorkflowInstanceCreateOptions<Params>[] }).instances;
+		else if (batch && typeof batch === "object" && Array.isArray((batch as { instances?: unknown }).instances))
+			items = (batch as { instances: WorkflowInstanceCreateOptions<Params>[] }).instances;
 		else if (batch && typeof batch === "object" && Number.isInteger((batch as { count?: unknown }).count)) {
 			const { count, params } = batch as { count: number; params?: Params };
 			if (count < 1) throw new ValidationError("batch.invalid", `createBatch count must be between 1 and ${MAX_BATCH_SIZE}, not ${count}`);
 			items = Array.from({ length: count }, () => (params === undefined ? {} : { params }));
-		} else throw new ValidationError("batch.invalid", "createBatch takes { instances: [{ id?, params? }, …] }, { count, params? } or an array of { id?, params? }");
-		if (items.length > MAX_BATCH_SIZE) throw new ValidationError("batch.too_large", `createBatch takes at most ${MAX_BATCH_SIZE} instances per call, not ${items.length}; split the batch`);
+		} else
+			throw new ValidationError("batch.invalid", "createBatch takes { instances: [{ id?, params? }, …] }, { count, params? } or an array of { id?, params? }");
+		if (items.length > MAX_BATCH_SIZE)
+			throw new ValidationError("batch.too_large", `createBatch takes at most ${MAX_BATCH_SIZE} instances per call, not ${items.length}; split the batch`);
 
 		// Duplicates inside the batch are left out before anything is written.
 		const seen = new Set<string>();

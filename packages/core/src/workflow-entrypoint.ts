@@ -47,7 +47,4 @@ export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
 	abstract run(event: Readonly<WorkflowEvent<Params>>, step: WorkflowStep): Promise<unknown>;
 }
 
-export type WorkflowClass<Env = unknown, Params = unknown> = new (
-	ctx: WorkflowExecutionContext,
-	env: Env,
-) => WorkflowEntrypoint<Env, Params>;
+export type WorkflowClass<Env = unknown, Params = unknown> = new (ctx: WorkflowExecutionContext, env: Env) => WorkflowEntrypoint<Env, Params>;

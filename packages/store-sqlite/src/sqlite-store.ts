@@ -134,7 +134,9 @@ export class SqliteStore implements Store {
 			terminate: db.prepare(
 				"UPDATE instances SET status = 'terminated', epoch = epoch + 1, wake_at = NULL, ended_at = ?, updated_at = ?, pause_requested = 0, paused_at = NULL WHERE iid = ?",
 			),
-			firstSeq: db.prepare<[number, number, string], { seq: number | null }>("SELECT min(seq) AS seq FROM journal WHERE iid = ? AND generation = ? AND key = ?"),
+			firstSeq: db.prepare<[number, number, string], { seq: number | null }>(
+				"SELECT min(seq) AS seq FROM journal WHERE iid = ? AND generation = ? AND key = ?",
+			),
 			copyJournal: db.prepare(
 				"INSERT INTO journal (iid, generation, seq, at, kind, key, data) SELECT iid, ?, seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? AND seq < ?",
 			),
@@ -169,7 +171,10 @@ export class SqliteStore implements Store {
 
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
 		return this.writes.enqueue(() =>
-			items.map((it): CreateOutcome => (this.#s.insert.run(it.workflow, it.id, it.params, now, now, now).changes === 1 ? { ok: true } : { ok: false, code: "instance.already_exists" })),
+			items.map(
+				(it): CreateOutcome =>
+					this.#s.insert.run(it.workflow, it.id, it.params, now, now, now).changes === 1 ? { ok: true } : { ok: false, code: "instance.already_exists" },
+			),
 		);
 	}
 
