@@ -27,6 +27,8 @@ export interface ActivationDeps {
 	serializer: Serializer;
 	workflowClass: WorkflowClass;
 	env: unknown;
+	/** End the activation after every committed step, so each step replays from the store (a test mode). */
+	alwaysReplay: boolean;
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
@@ -169,6 +171,7 @@ export class Activation {
 				await this.#commit([record]);
 				this.#busy--;
 				this.#view.add(entry);
+				if (this.#deps.alwaysReplay) return this.#suspend(clock.now());
 				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
 			}
 			const err = error as ErrorRecord;
@@ -267,6 +270,7 @@ export class Activation {
 			this.#busy++;
 			await this.#commit([record]);
 			this.#busy--;
+			if (this.#deps.alwaysReplay) return this.#suspend(clock.now());
 			return (serializer.decode(record.data) as { event: WorkflowStepEvent }).event;
 		}
 		const due = this.#view.effective(wait as NonNullable<typeof wait>);

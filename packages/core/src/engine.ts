@@ -32,6 +32,12 @@ export interface EngineOptions {
 	leaseMs?: number;
 	/** Activations running at once in this process (default 1,000). */
 	maxActivations?: number;
+	/**
+	 * Ends every activation after each committed step so the next step runs in a fresh
+	 * activation replayed from the store (default false).
+	 * Slower; it exists to prove that replay gives the same results as running straight through.
+	 */
+	alwaysReplay?: boolean;
 	/** Where errors of the engine's own machinery go (default: console.error). */
 	onError?: (error: unknown, context: string) => void;
 }
@@ -64,6 +70,7 @@ export class Engine {
 	readonly #leaseMs: number;
 	readonly #maxActivations: number;
 	readonly #onError: (error: unknown, context: string) => void;
+	readonly #alwaysReplay: boolean;
 	#started = false;
 	#closing = false;
 	#ticking = false;
@@ -78,6 +85,7 @@ export class Engine {
 		this.serializer = options.serializer ?? v8Serializer;
 		this.#leaseMs = options.leaseMs ?? 30_000;
 		this.#maxActivations = options.maxActivations ?? 1000;
+		this.#alwaysReplay = options.alwaysReplay ?? false;
 		this.#onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
 		const bindings: Record<string, WorkflowBinding> = {};
 		for (const [binding, entry] of Object.entries(options.workflows)) {
@@ -296,6 +304,7 @@ export class Engine {
 			serializer: this.serializer,
 			workflowClass: reg.cls,
 			env: this.env,
+			alwaysReplay: this.#alwaysReplay,
 			onEnd: (a) => {
 				if (this.#active.get(key) === a) this.#active.delete(key);
 				this.wake();

@@ -11,15 +11,17 @@ export interface CreateEngineOptions extends Omit<EngineOptions, "store"> {
 }
 
 /**
+ * `WEFT_ALWAYS_REPLAY=1` in the environment turns on the engine's always-replay test mode.
+ *
  * Opens (or creates) the database, registers the workflows, takes over every instance that was
  * running, waiting or queued when the file was last used, and starts running them.
  */
 export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
-	const { database = "weft.db", synchronous, ...rest } = options;
+	const { database = "weft.db", synchronous, alwaysReplay = process.env.WEFT_ALWAYS_REPLAY === "1", ...rest } = options;
 	const store = new SqliteStore({ path: database, ...(synchronous ? { synchronous } : {}) });
 	let engine: Engine;
 	try {
-		engine = new Engine({ ...rest, store });
+		engine = new Engine({ ...rest, alwaysReplay, store });
 	} catch (e) {
 		await store.close();
 		throw e;
