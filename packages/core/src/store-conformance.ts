@@ -1,0 +1,196 @@
+// The behaviour every Store must show, as a node:test suite. Each store package runs it against
+// its own implementation: `storeConformance("sqlite", () => new SqliteStore({ path }))`. A
+// behaviour that differs between stores is a bug in one of them.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { LeaseLostError } from "./errors.js";
+import type { NewJournalRecord, Store } from "./store.js";
+
+const T0 = Date.UTC(2026, 0, 1);
+const LEASE_MS = 30_000;
+const bytes = (s: string) => new TextEncoder().encode(s);
+const rec = (kind: string, key: string | null = null, at = T0): NewJournalRecord => ({ at, kind, key, data: bytes(kind) });
+
+export function storeConformance(label: string, open: () => Promise<Store> | Store): void {
+	const withStore = (name: string, fn: (s: Store) => Promise<void>) =>
+		test(name, async () => {
+			const store = await open();
+			try {
+				await fn(store);
+			} finally {
+				await store.close();
+			}
+		});
+
+	describe(`Store conformance: ${label}`, () => {
+		withStore("creates instances as queued and due; a duplicate id fails alone", async (s) => {
+			const out = await s.createInstances(
+				[
+					{ workflow: "w", id: "a", params: bytes("p") },
+					{ workflow: "w", id: "a", params: bytes("q") },
+					{ workflow: "other", id: "a", params: bytes("r") },
+				],
+				T0,
+			);
+			assert.deepEqual(out, [{ ok: true }, { ok: false, code: "instance.already_exists" }, { ok: true }]);
+			const a = await s.getInstance({ workflow: "w", id: "a" });
+			assert.equal(a?.status, "queued");
+			assert.deepEqual(Buffer.from(a?.params ?? []).toString(), "p");
+			assert.equal(a?.wakeAt, T0);
+			assert.equal(await s.getInstance({ workflow: "w", id: "missing" }), null);
+			assert.equal(await s.nextWakeAt(), T0);
+		});
+
+		withStore("claims due instances once, under a lease that expires", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const [first, ...none] = await s.claimActivations({ limit: 10, now: T0, leaseMs: LEASE_MS });
+			assert.ok(first);
+			assert.equal(none.length, 0);
+			assert.equal(first.instance.status, "running");
+			assert.deepEqual(await s.claimActivations({ limit: 10, now: T0 + 1, leaseMs: LEASE_MS }), []);
+			const [again] = await s.claimActivations({ limit: 10, now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS });
+			assert.ok(again, "an expired lease makes the instance claimable");
+			assert.ok(again.lease.epoch > first.lease.epoch);
+			await assert.rejects(s.appendJournal(first.lease, [rec("attempt", "do:x#1")]), LeaseLostError);
+			await s.appendJournal(again.lease, [rec("attempt", "do:x#1"), rec("sleep", "sleep:y#1")]);
+			const journal = await s.readJournal({ workflow: "w", id: "a" });
+			assert.deepEqual(
+				journal.map((r) => [r.kind, r.key]),
+				[
+					["attempt", "do:x#1"],
+					["sleep", "sleep:y#1"],
+				],
+			);
+			assert.ok((journal[0]?.seq ?? 0) < (journal[1]?.seq ?? 0));
+		});
+
+		withStore("renewal keeps a lease; a lost lease is reported", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			assert.ok(c);
+			assert.deepEqual(await s.renewLeases([c.lease], T0 + 20_000, LEASE_MS), []);
+			assert.deepEqual(await s.claimActivations({ limit: 1, now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS }), [], "renewed past the first expiry");
+			const stale = { ...c.lease, epoch: c.lease.epoch - 1 };
+			assert.deepEqual(await s.renewLeases([stale], T0 + 20_000, LEASE_MS), [stale]);
+		});
+
+		withStore("completing ends the activation: complete, errored, suspended", async (s) => {
+			await s.createInstances(
+				["a", "b", "c"].map((id) => ({ workflow: "w", id, params: bytes(id) })),
+				T0,
+			);
+			const claims = await s.claimActivations({ limit: 3, now: T0, leaseMs: LEASE_MS });
+			const by = (id: string) => claims.find((c) => c.lease.id === id)!.lease;
+			await s.completeActivation(by("a"), [rec("finished")], { kind: "complete", output: bytes("out") }, T0 + 5);
+			await s.completeActivation(by("b"), [], { kind: "errored", error: { name: "TypeError", message: "boom" } }, T0 + 5);
+			await s.completeActivation(by("c"), [rec("sleep", "sleep:z#1")], { kind: "suspend", wakeAt: T0 + 1000 }, T0 + 5);
+			const a = await s.getInstance({ workflow: "w", id: "a" });
+			assert.equal(a?.status, "complete");
+			assert.equal(Buffer.from(a?.output ?? []).toString(), "out");
+			assert.equal(a?.endedAt, T0 + 5);
+			assert.deepEqual((await s.getInstance({ workflow: "w", id: "b" }))?.error, { name: "TypeError", message: "boom" });
+			const c = await s.getInstance({ workflow: "w", id: "c" });
+			assert.equal(c?.status, "waiting");
+			assert.equal(c?.wakeAt, T0 + 1000);
+			assert.equal(await s.nextWakeAt(), T0 + 1000);
+			assert.deepEqual(await s.claimActivations({ limit: 3, now: T0 + 999, leaseMs: LEASE_MS }), [], "never early");
+			const [woken] = await s.claimActivations({ limit: 3, now: T0 + 1000, leaseMs: LEASE_MS });
+			assert.equal(woken?.lease.id, "c");
+			assert.deepEqual(
+				woken?.journal.map((r) => r.key),
+				["sleep:z#1"],
+			);
+			await assert.rejects(s.completeActivation(by("c"), [], { kind: "complete", output: bytes("x") }, T0), LeaseLostError);
+		});
+
+		withStore("an event wakes a waiting instance, and one sent during an activation is not lost", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			assert.ok(c);
+			assert.equal(await s.sendEvent({ workflow: "w", id: "a" }, "go", bytes("1"), T0 + 1), "ok");
+			// The activation did not see that event; suspending must leave the instance due now.
+			await s.completeActivation(c.lease, [], { kind: "suspend", wakeAt: T0 + 60_000 }, T0 + 2);
+			assert.equal((await s.getInstance({ workflow: "w", id: "a" }))?.wakeAt, T0 + 2);
+			const [again] = await s.claimActivations({ limit: 1, now: T0 + 2, leaseMs: LEASE_MS });
+			assert.deepEqual(
+				again?.events.map((e) => [e.type, Buffer.from(e.payload).toString()]),
+				[["go", "1"]],
+			);
+			await s.completeActivation(again!.lease, [], { kind: "suspend", wakeAt: T0 + 60_000 }, T0 + 3);
+			await s.sendEvent({ workflow: "w", id: "a" }, "go", bytes("2"), T0 + 4);
+			assert.equal((await s.getInstance({ workflow: "w", id: "a" }))?.wakeAt, T0 + 4, "a waiting instance is due at once");
+			assert.deepEqual(
+				(await s.readEvents({ workflow: "w", id: "a" })).map((e) => e.type),
+				["go", "go"],
+			);
+			assert.equal(await s.sendEvent({ workflow: "w", id: "zz" }, "go", bytes("x"), T0), "not_found");
+		});
+
+		withStore("pause holds an instance; resume makes it due and records the paused time", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const key = { workflow: "w", id: "a" };
+			assert.equal(await s.pause(key, T0 + 10, false), "ok");
+			assert.equal((await s.getInstance(key))?.status, "paused");
+			assert.deepEqual(await s.claimActivations({ limit: 1, now: T0 + 100, leaseMs: LEASE_MS }), []);
+			assert.equal(await s.resume(key, T0 + 510, (ms) => ({ ...rec("resumed"), data: bytes(String(ms)) })), "ok");
+			const r = await s.getInstance(key);
+			assert.equal(r?.status, "queued");
+			assert.equal(r?.pauseRequested, false);
+			const journal = await s.readJournal(key);
+			assert.deepEqual(
+				journal.map((j) => [j.kind, Buffer.from(j.data).toString()]),
+				[["resumed", "500"]],
+			);
+			const [c] = await s.claimActivations({ limit: 1, now: T0 + 510, leaseMs: LEASE_MS });
+			assert.ok(c);
+			assert.equal(await s.pause(key, T0 + 600, true), "ok");
+			assert.equal((await s.getInstance(key))?.status, "waitingForPause");
+			await s.completeActivation(c.lease, [], { kind: "suspend", wakeAt: T0 + 600 }, T0 + 700);
+			assert.equal((await s.getInstance(key))?.status, "paused", "a pending pause takes effect when the activation ends");
+		});
+
+		withStore("terminate fences the live activation and is refused on a finished instance", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const key = { workflow: "w", id: "a" };
+			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			assert.equal(await s.terminate(key, T0 + 1, rec("finished")), "ok");
+			const r = await s.getInstance(key);
+			assert.equal(r?.status, "terminated");
+			assert.equal(r?.wakeAt, null);
+			await assert.rejects(s.appendJournal(c!.lease, [rec("attempt", "do:x#1")]), LeaseLostError);
+			assert.equal(await s.terminate(key, T0 + 2, rec("finished")), "finished");
+			assert.equal(await s.terminate({ workflow: "w", id: "nope" }, T0, rec("finished")), "not_found");
+			assert.equal(await s.pause(key, T0 + 3, false), "finished");
+		});
+
+		withStore("restart starts a new generation, keeping the records before the named step", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const key = { workflow: "w", id: "a" };
+			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			await s.completeActivation(c!.lease, [rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")], { kind: "complete", output: bytes("o") }, T0 + 1);
+			assert.equal(await s.restart(key, "do:nope#1", T0 + 2), "step_not_found");
+			assert.equal((await s.getInstance(key))?.status, "complete", "a refused restart changes nothing");
+			assert.equal(await s.restart(key, "do:two#1", T0 + 3), "ok");
+			const r = await s.getInstance(key);
+			assert.equal(r?.status, "queued");
+			assert.equal(r?.output, null);
+			assert.equal(r?.generation, 1);
+			assert.deepEqual(
+				(await s.readJournal(key)).map((j) => j.key),
+				["do:one#1"],
+			);
+			assert.equal(await s.restart(key, null, T0 + 4), "ok");
+			assert.deepEqual(await s.readJournal(key), []);
+			assert.equal(await s.restart({ workflow: "w", id: "nope" }, null, T0), "not_found");
+		});
+
+		withStore("releasing all leases makes running instances due at once", async (s) => {
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			assert.ok(c);
+			await s.releaseAllLeases(T0 + 5);
+			const [again] = await s.claimActivations({ limit: 1, now: T0 + 5, leaseMs: LEASE_MS });
+			assert.equal(again?.lease.id, "a");
+		});
+	});
+}

@@ -1,0 +1,63 @@
+// Holds the engine to Cloudflare's recorded behaviour: runs ../shared/conformance against the
+// adapter in ./target.mjs, normally and in always-replay mode, and compares every scenario with
+// the reference. A scenario outside `knownFailures` must match; one listed there must still fail
+// (so the list only shrinks).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { knownFailures } from "./target.mjs";
+
+const root = resolve(fileURLToPath(import.meta.url), "../../..");
+const suite = resolve(root, "../shared/conformance");
+
+function runSuite(env) {
+	const dir = mkdtempSync(join(tmpdir(), "weft-conformance-run-"));
+	const out = join(dir, "results.json");
+	return new Promise((done, fail) => {
+		const child = spawn(join(suite, "run"), ["--target-module", "test/conformance/target.mjs", "--out", out], {
+			cwd: root,
+			env: { ...process.env, ...env },
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		let output = "";
+		child.stdout.on("data", (d) => (output += d));
+		child.stderr.on("data", (d) => (output += d));
+		child.on("error", fail);
+		child.on("close", () => {
+			try {
+				done({ results: existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : null, output });
+			} finally {
+				rmSync(dir, { recursive: true, force: true });
+			}
+		});
+	});
+}
+
+for (const [mode, env] of [
+	["straight through", {}],
+	["always replay", { WEFT_ALWAYS_REPLAY: "1" }],
+]) {
+	test(`Cloudflare conformance (${mode})`, { skip: !existsSync(suite) && `no conformance suite at ${suite}`, timeout: 120_000 }, async (t) => {
+		const { compareScenario, formatRow } = await import(pathToFileURL(join(suite, "lib/compare-core.mjs")).href);
+		const reference = JSON.parse(readFileSync(join(suite, "results/cloudflare.json"), "utf8"));
+		const { results, output } = await runSuite(env);
+		assert.ok(results, `the suite wrote no results:\n${output}`);
+		const unexpected = [];
+		const fixed = [];
+		for (const name of Object.keys(reference.scenarios)) {
+			const mine = results.scenarios[name];
+			const row = { name, ...compareScenario(reference.scenarios[name], mine) };
+			const passed = mine?.ok === true && row.match;
+			if (name in knownFailures) {
+				if (passed) fixed.push(name);
+				else t.diagnostic(`known failure ${name}: ${knownFailures[name]}`);
+			} else if (!passed) unexpected.push(formatRow(row, { refLabel: "cloudflare", otherLabel: "weft" }));
+		}
+		assert.deepEqual(unexpected, [], `scenarios that do not match Cloudflare:\n${unexpected.join("\n")}`);
+		assert.deepEqual(fixed, [], `these now pass: remove them from knownFailures in test/conformance/target.mjs: ${fixed.join(", ")}`);
+	});
+}
