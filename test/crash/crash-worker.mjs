@@ -6,6 +6,7 @@
 //
 // It talks to the parent through stdout, one line per fact:
 //   created <n>        every instance exists (printed once the create calls have returned)
+//   S <id> <k>         step k's body started
 //   C <id> <k>         the workflow code received step k's result (printed again on every replay)
 //   done <file>        --final: every instance has finished; the summary is in <file>
 // and through <dir>/bodies.log, appended with fs.appendFileSync so that it survives SIGKILL:
@@ -71,6 +72,7 @@ async function main() {
 				previous = await step.do(name, STEP_CONFIG, async (ctx) => {
 					const nonce = randomBytes(8).toString("hex");
 					log({ t: "start", id, step: name, count: ctx.step.count, attempt: ctx.attempt, nonce });
+					say(`S ${id} ${k}`);
 					// Is this very step already committed? Then the engine is re-running a settled body.
 					const details = await (await this.env.CRASH.get(id)).details();
 					const settled = details.steps.find((s) => s.type === "step" && s.name === name && s.count === ctx.step.count && s.success === true);

@@ -15,7 +15,8 @@ export const systemClock: Clock = {
 
 /**
  * A clock that moves only when told to, for tests: `advance(ms)` fires every timer that falls
- * due, in due order, and lets the engine's promises settle between them.
+ * due, in due order, and lets the engine's promises settle between them (event-loop turns,
+ * not time).
  */
 export class ManualClock implements Clock {
 	#now: number;
@@ -35,7 +36,7 @@ export class ManualClock implements Clock {
 	async advance(ms: number): Promise<void> {
 		const until = this.#now + ms;
 		for (;;) {
-			await new Promise((r) => setImmediate(r));
+			await settle();
 			let next: [number, { at: number; fn: () => void }] | undefined;
 			for (const entry of this.#timers) if (entry[1].at <= until && (!next || entry[1].at < next[1].at)) next = entry;
 			if (!next) break;
@@ -44,6 +45,11 @@ export class ManualClock implements Clock {
 			next[1].fn();
 		}
 		this.#now = until;
-		await new Promise((r) => setImmediate(r));
+		await settle();
 	}
+}
+
+/** Lets the event loop turn enough times for commits and activations started by a timer to arm their own timers. */
+async function settle(): Promise<void> {
+	for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
 }

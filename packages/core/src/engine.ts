@@ -12,18 +12,18 @@ import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from ".
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
-import type { WorkflowClass } from "./workflow-entrypoint.js";
+import type { AnyWorkflowClass, WorkflowClass } from "./workflow-entrypoint.js";
 
 export interface WorkflowRegistration {
 	/** The workflow's name (as `name` in wrangler.jsonc); defaults to the binding name. */
 	name?: string;
-	class: WorkflowClass<never, never>;
+	class: AnyWorkflowClass;
 }
 
 export interface EngineOptions {
 	store: Store;
 	/** Binding name → workflow class (or `{ name, class }`). Each binding is also put on `env`. */
-	workflows: Record<string, WorkflowClass<never, never> | WorkflowRegistration>;
+	workflows: Record<string, AnyWorkflowClass | WorkflowRegistration>;
 	/** What workflows see as `this.env`, besides the bindings. */
 	env?: Record<string, unknown>;
 	clock?: Clock;

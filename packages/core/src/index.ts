@@ -22,6 +22,7 @@ export * from "./store.js";
 export type { InstanceDetails, TimelineItem } from "./timeline.js";
 export { BATCH_ERROR, type BatchError, MAX_BATCH_SIZE, WorkflowBinding, WorkflowInstance, type WorkflowInstanceCreateOptions } from "./workflow-binding.js";
 export {
+	type AnyWorkflowClass,
 	type WorkflowClass,
 	WorkflowEntrypoint,
 	type WorkflowEvent,

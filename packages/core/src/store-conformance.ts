@@ -167,7 +167,12 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
 			const key = { workflow: "w", id: "a" };
 			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
-			await s.completeActivation(c!.lease, [rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")], { kind: "complete", output: bytes("o") }, T0 + 1);
+			await s.completeActivation(
+				c!.lease,
+				[rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")],
+				{ kind: "complete", output: bytes("o") },
+				T0 + 1,
+			);
 			assert.equal(await s.restart(key, "do:nope#1", T0 + 2), "step_not_found");
 			assert.equal((await s.getInstance(key))?.status, "complete", "a refused restart changes nothing");
 			assert.equal(await s.restart(key, "do:two#1", T0 + 3), "ok");

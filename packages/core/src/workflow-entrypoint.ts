@@ -48,3 +48,6 @@ export abstract class WorkflowEntrypoint<Env = unknown, Params = unknown> {
 }
 
 export type WorkflowClass<Env = unknown, Params = unknown> = new (ctx: WorkflowExecutionContext, env: Env) => WorkflowEntrypoint<Env, Params>;
+
+/** Any class that extends WorkflowEntrypoint, whatever its Env and Params (for registration). */
+export type AnyWorkflowClass = new (...args: never[]) => { run(event: never, step: WorkflowStep): Promise<unknown> };
