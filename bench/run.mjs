@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// npm run bench [-- --workload steps|latency|queue|concurrency|sleepers] [--scale 0.1]
+// Prints one JSON line per workload: the machine, versions, durability, the raw SQLite ceiling
+// measured in the same run, and the workload's figures. A benchmark, not a test: nothing here
+// asserts a speed.
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { deserialize } from "node:v8";
+import Database from "better-sqlite3";
+import { createEngine, Engine, SqliteStore } from "weft";
+import { measureCeiling } from "./ceiling.mjs";
+import { OneStep, percentile, round, Sleeper, SlowStep, ThreeSteps } from "./workloads.mjs";
+
+const { values } = parseArgs({
+	options: {
+		workload: { type: "string", multiple: true },
+		scale: { type: "string", default: "1" },
+		synchronous: { type: "string", default: "FULL" },
+		dir: { type: "string" },
+	},
+});
+const scale = Number(values.scale);
+const sized = (n) => Math.max(1, Math.round(n * scale));
+const synchronous = values.synchronous;
+const baseDir = values.dir ?? join(process.cwd(), ".bench");
+
+function scratch() {
+	if (!existsSync(baseDir)) rmSync(baseDir, { force: true });
+	const dir = mkdtempSync(`${baseDir}-`);
+	return { dir, database: join(dir, "bench.db"), done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A second, read-only connection for counting progress without touching the engine. */
+function progress(database) {
+	const db = new Database(database, { readonly: true });
+	const count = db.prepare("SELECT count(*) AS n FROM instances WHERE status = ?");
+	return { count: (status) => count.get(status).n, db, close: () => db.close() };
+}
+
+async function until(fn, { everyMs = 20, timeoutMs = 600_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	while (!fn()) {
+		if (Date.now() > deadline) throw new Error("benchmark workload did not finish in time");
+		await new Promise((r) => setTimeout(r, everyMs));
+	}
+}
+
+async function createAll(binding, n, paramsOf = () => ({}), inFlight = 20) {
+	let next = 0;
+	const lanes = Array.from({ length: inFlight }, async () => {
+		while (next < n) {
+			const size = Math.min(100, n - next);
+			const start = next;
+			next += size;
+			await binding.createBatch({ instances: Array.from({ length: size }, (_, i) => ({ params: paramsOf(start + i) })) });
+		}
+	});
+	await Promise.all(lanes);
+}
+
+const workloads = {
+	async steps() {
+		const n = sized(2000);
+		const s = scratch();
+		const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
+		const p = progress(s.database);
+		try {
+			const t0 = performance.now();
+			await createAll(engine.bindings.THREE, n);
+			const created = performance.now();
+			await until(() => p.count("complete") === n, { everyMs: 5 });
+			const seconds = (performance.now() - t0) / 1000;
+			const latencies = p.db
+				.prepare("SELECT ended_at - created_at AS ms FROM instances")
+				.all()
+				.map((r) => r.ms)
+				.sort((a, b) => a - b);
+			const store = engine.store;
+			return {
+				instances: n,
+				steps_per_s: Math.round((3 * n) / seconds),
+				instances_per_s: Math.round(n / seconds),
+				create_ms: round(created - t0),
+				instance_latency_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+				commits: store.writes.batches,
+				writes_per_commit: round(store.writes.writes / store.writes.batches),
+			};
+		} finally {
+			p.close();
+			await engine.close();
+			s.done();
+		}
+	},
+
+	async latency() {
+		const n = sized(300);
+		const s = scratch();
+		const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
+		try {
+			const times = [];
+			for (let i = 0; i < n; i++) {
+				const t0 = performance.now();
+				const instance = await engine.bindings.THREE.create();
+				while ((await instance.status()).status !== "complete") await new Promise((r) => setImmediate(r));
+				times.push(performance.now() - t0);
+			}
+			times.sort((a, b) => a - b);
+			return { instances: n, create_to_complete_ms: { p50: round(percentile(times, 50), 2), p99: round(percentile(times, 99), 2) } };
+		} finally {
+			await engine.close();
+			s.done();
+		}
+	},
+
+	async queue() {
+		const n = sized(2_000_000);
+		const s = scratch();
+		// An engine that is never started: bindings work, nothing is claimed.
+		const idle = new Engine({ store: new SqliteStore({ path: s.database, synchronous }), workflows: { ONE: OneStep } });
+		try {
+			const t0 = performance.now();
+			await createAll(idle.bindings.ONE, n, () => undefined, 50);
+			const createSeconds = (performance.now() - t0) / 1000;
+			await idle.close();
+			const checkpoint = new Database(s.database);
+			checkpoint.pragma("wal_checkpoint(TRUNCATE)");
+			checkpoint.close();
+			const bytes = statSync(s.database).size;
+			const engine = await createEngine({ database: s.database, synchronous, workflows: { ONE: OneStep }, onError: console.error });
+			const p = progress(s.database);
+			const t1 = performance.now();
+			await until(() => p.count("complete") === n, { everyMs: 200 });
+			const drainSeconds = (performance.now() - t1) / 1000;
+			p.close();
+			await engine.close();
+			return {
+				instances: n,
+				created_per_s: Math.round(n / createSeconds),
+				bytes_per_instance: Math.round(bytes / n),
+				drained_per_s: Math.round(n / drainSeconds),
+			};
+		} finally {
+			s.done();
+		}
+	},
+
+	async concurrency() {
+		const n = sized(50_000);
+		const s = scratch();
+		const engine = await createEngine({ database: s.database, synchronous, maxActivations: n + 1000, workflows: { SLOW: SlowStep }, onError: console.error });
+		const p = progress(s.database);
+		let peakRunning = 0;
+		let peakRss = 0;
+		const sampler = setInterval(() => {
+			peakRunning = Math.max(peakRunning, engine.activeCount);
+			peakRss = Math.max(peakRss, process.memoryUsage.rss());
+		}, 100);
+		try {
+			const t0 = performance.now();
+			await createAll(engine.bindings.SLOW, n, () => ({ waitMs: 5000 }));
+			await until(() => p.count("complete") === n, { everyMs: 200 });
+			return {
+				instances: n,
+				peak_running: peakRunning,
+				peak_rss_mib: Math.round(peakRss / 2 ** 20),
+				all_complete: p.count("complete") === n,
+				seconds: round((performance.now() - t0) / 1000),
+			};
+		} finally {
+			clearInterval(sampler);
+			p.close();
+			await engine.close();
+			s.done();
+		}
+	},
+
+	async sleepers() {
+		const n = sized(100_000);
+		const sleepMs = 30_000;
+		const s = scratch();
+		const engine = await createEngine({ database: s.database, synchronous, workflows: { SLEEPER: Sleeper }, onError: console.error });
+		const p = progress(s.database);
+		let sleepingRss = 0;
+		try {
+			await createAll(engine.bindings.SLEEPER, n, () => ({ sleepMs }));
+			await until(() => p.count("waiting") === n || p.count("complete") > 0, { everyMs: 100 });
+			sleepingRss = process.memoryUsage.rss();
+			await until(() => p.count("complete") === n, { everyMs: 200 });
+			const late = p.db
+				.prepare("SELECT output FROM instances")
+				.all()
+				.map((r) => deserialize(r.output))
+				.sort((a, b) => a - b);
+			const wakes = p.db.prepare("SELECT count(*) AS n FROM journal WHERE key = 'do:after#1'").get().n;
+			return {
+				instances: n,
+				sleep_ms: sleepMs,
+				rss_while_sleeping_mib: Math.round(sleepingRss / 2 ** 20),
+				lateness_ms: { p50: percentile(late, 50), p99: percentile(late, 99) },
+				woke_exactly_once: wakes === n,
+			};
+		} finally {
+			p.close();
+			await engine.close();
+			s.done();
+		}
+	},
+};
+
+const chosen = values.workload ?? Object.keys(workloads);
+for (const name of chosen) if (!workloads[name]) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}`);
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: Math.round(totalmem() / 2 ** 30) };
+const versions = { node: process.versions.node, sqlite: new Database(":memory:").prepare("select sqlite_version() v").get().v };
+const ceiling = measureCeiling(process.cwd());
+for (const name of chosen) {
+	const result = await workloads[name]();
+	console.log(
+		JSON.stringify({
+			workload: name,
+			scale,
+			machine,
+			versions,
+			durability: { store: "sqlite", journal_mode: "WAL", synchronous },
+			ceiling_commits_per_s: ceiling,
+			...result,
+		}),
+	);
+}
