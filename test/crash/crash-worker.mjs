@@ -8,6 +8,7 @@
 //   created <n>        every instance exists (printed once the create calls have returned)
 //   S <id> <k>         step k's body started
 //   C <id> <k>         the workflow code received step k's result (printed again on every replay)
+//   statuses <json>    --final: how many instances are in each status, whenever that changes
 //   done <file>        --final: every instance has finished; the summary is in <file>
 // and through <dir>/bodies.log, appended with fs.appendFileSync so that it survives SIGKILL:
 //   {"t":"run",...}        run() was entered (once per activation)
@@ -110,8 +111,14 @@ async function main() {
 		// Poll the bindings until every instance has finished (a lost one counts as "missing"), then describe them all.
 		const handleOf = (id) => binding.get(id).catch((e) => (e?.message?.includes("not_found") ? null : Promise.reject(e)));
 		const finished = new Set(["complete", "errored", "terminated", "missing"]);
+		let reported = "";
 		for (;;) {
 			const statuses = await Promise.all(ids.map(async (id) => (await (await handleOf(id))?.status())?.status ?? "missing"));
+			const counts = {};
+			for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+			const line = `statuses ${JSON.stringify(counts)}`;
+			if (line !== reported) say(line);
+			reported = line;
 			if (statuses.every((s) => finished.has(s))) break;
 			await sleep(20);
 		}

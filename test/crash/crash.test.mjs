@@ -37,7 +37,7 @@ const KILLS = [
 	{
 		what: "35% of the remaining steps newly committed",
 		flags: [],
-		ready: (child, progress) => child.newCommits >= Math.max(1, Math.floor((TOTAL_STEPS - child.committedAtStart) * 0.35)),
+		ready: (child) => child.newCommits >= Math.max(1, Math.floor((TOTAL_STEPS - child.committedAtStart) * 0.35)),
 	},
 	{
 		// Early in recovery, with many bodies in flight.
@@ -68,6 +68,7 @@ function startChild(label, dir, flags, replay, progress) {
 		newCommits: 0,
 		replayed: 0,
 		done: null,
+		statuses: null,
 		stdoutOther: [],
 		stderr: "",
 		exited: false,
@@ -92,6 +93,7 @@ function startChild(label, dir, flags, replay, progress) {
 		} else if (kind === "S") child.started++;
 		else if (kind === "created") child.created = true;
 		else if (kind === "done") child.done = a;
+		else if (kind === "statuses") child.statuses = a;
 		else child.stdoutOther.push(line);
 		notify();
 	});
@@ -111,6 +113,7 @@ function startChild(label, dir, flags, replay, progress) {
 	child.describe = () =>
 		`${label} (pid ${child.pid}): started ${child.started} bodies, ${child.newCommits} new commits, ${child.replayed} replayed; ` +
 		`${progress.committed.size}/${TOTAL_STEPS} steps committed so far` +
+		(child.statuses ? `; instances by status: ${child.statuses}` : "") +
 		(child.exited ? `; exited with code ${child.code}, signal ${child.signal}` : "") +
 		(child.spawnError ? `; spawn error ${child.spawnError.message}` : "") +
 		(child.stdoutOther.length ? `\n  other stdout: ${tail(child.stdoutOther.join("\n  "))}` : "") +
@@ -152,7 +155,7 @@ function readBodyLog(file) {
 		try {
 			return JSON.parse(line);
 		} catch {
-			assert.fail(`body log line ${i + 1} is not JSON: ${line}`);
+			throw new assert.AssertionError({ message: `body log line ${i + 1} is not JSON: ${line}` });
 		}
 	});
 }
