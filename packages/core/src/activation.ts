@@ -172,6 +172,8 @@ export class Activation {
 				this.#busy--;
 				this.#view.add(entry);
 				if (this.#deps.alwaysReplay) return this.#suspend(clock.now());
+				// The caller gets what a replay would get: the value as stored (primitives are already that).
+				if (value === null || typeof value !== "object") return value;
 				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
 			}
 			const err = error as ErrorRecord;

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
-import { type FinishedEntry, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
+import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
+import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
@@ -176,6 +177,24 @@ export class Engine {
 	async details(key: InstanceKey): Promise<InstanceDetails> {
 		const record = await this.requireInstance(key);
 		return describeInstance(record, await this.store.readJournal(key), this.serializer);
+	}
+
+	/** The registered workflows with their instance counts by status. */
+	async listWorkflows(): Promise<{ name: string; binding: string; instances: Partial<Record<InstanceStatusName, number>> }[]> {
+		const counts = await countInstances(this.store, [...this.#byName.keys()]);
+		return [...this.#byName.values()].map((w) => ({ name: w.name, binding: w.binding, instances: counts[w.name] ?? {} }));
+	}
+
+	/** A page of a workflow's instances, newest first; pass the returned cursor for the next page. */
+	async listInstances(workflow: string, options?: ListInstancesOptions) {
+		const name = this.workflow(workflow).workflowName;
+		return listInstances(this.store, name, options);
+	}
+
+	/** The instance's journal entries after `afterSeq` (0: all), decoded; `seq` of the last is the next cursor. */
+	async readJournal(key: InstanceKey, afterSeq = 0): Promise<Positioned[]> {
+		await this.requireInstance(key);
+		return readEntries(this.store, this.serializer, key, afterSeq);
 	}
 
 	/** @internal */

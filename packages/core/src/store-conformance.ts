@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { LeaseLostError } from "./errors.js";
-import type { NewJournalRecord, Store } from "./store.js";
+import type { ListInstancesQuery, NewJournalRecord, Store } from "./store.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const LEASE_MS = 30_000;
@@ -187,6 +187,42 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			assert.equal(await s.restart(key, null, T0 + 4), "ok");
 			assert.deepEqual(await s.readJournal(key), []);
 			assert.equal(await s.restart({ workflow: "w", id: "nope" }, null, T0), "not_found");
+		});
+
+		withStore("lists a workflow's instances newest first, by pages, with filters; counts by status", async (s) => {
+			const ids = Array.from({ length: 7 }, (_, i) => `i${i}`);
+			for (const [i, id] of ids.entries()) await s.createInstances([{ workflow: "w", id, params: bytes("p") }], T0 + i * 10);
+			await s.createInstances([{ workflow: "other", id: "x", params: bytes("p") }], T0);
+			await s.terminate({ workflow: "w", id: "i3" }, T0 + 100, rec("finished"));
+			const seen: string[] = [];
+			let after: ListInstancesQuery["after"];
+			for (let page = 0; page < 10; page++) {
+				const r = await s.listInstances({ workflow: "w", limit: 3, ...(after ? { after } : {}) });
+				seen.push(...r.instances.map((x) => x.id));
+				if (!r.next) break;
+				after = r.next;
+			}
+			assert.deepEqual(seen, [...ids].reverse());
+			const terminated = await s.listInstances({ workflow: "w", limit: 10, status: "terminated" });
+			assert.deepEqual(
+				terminated.instances.map((x) => x.id),
+				["i3"],
+			);
+			assert.equal(terminated.next, null);
+			const window = await s.listInstances({ workflow: "w", limit: 10, createdFrom: T0 + 20, createdBefore: T0 + 40 });
+			assert.deepEqual(
+				window.instances.map((x) => x.id),
+				["i3", "i2"],
+			);
+			const counts = await s.countByStatus();
+			assert.deepEqual(counts.map((c) => [c.workflow, c.status, c.count]).sort(), [
+				["other", "queued", 1],
+				["w", "queued", 6],
+				["w", "terminated", 1],
+			]);
+			assert.deepEqual((await s.readJournal({ workflow: "w", id: "i3" }, 0)).length, 1);
+			const [last] = await s.readJournal({ workflow: "w", id: "i3" });
+			assert.deepEqual(await s.readJournal({ workflow: "w", id: "i3" }, last!.seq), [], "nothing after the last seq");
 		});
 
 		withStore("releasing all leases makes running instances due at once", async (s) => {

@@ -67,6 +67,22 @@ export interface NewInstance extends InstanceKey {
 	params: Uint8Array;
 }
 
+/** Where a listing page ends: the last row's creation time and id. */
+export interface ListPosition {
+	createdAt: number;
+	id: string;
+}
+
+export interface ListInstancesQuery {
+	workflow: string;
+	limit: number;
+	after?: ListPosition;
+	status?: InstanceStatusName;
+	/** Inclusive lower and exclusive upper bounds on creation time (ms). */
+	createdFrom?: number;
+	createdBefore?: number;
+}
+
 export type CreateOutcome = { ok: true } | { ok: false; code: "instance.already_exists" };
 
 /** How an activation ends. */
@@ -82,8 +98,15 @@ export interface Store {
 	/** Inserts instances as `queued` and due now; each item succeeds or fails on its own. */
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]>;
 	getInstance(key: InstanceKey): Promise<InstanceRecord | null>;
-	/** The current generation's journal, in order. */
-	readJournal(key: InstanceKey): Promise<JournalRecord[]>;
+	/** The current generation's journal, in order; only records after `afterSeq` when given. */
+	readJournal(key: InstanceKey, afterSeq?: number): Promise<JournalRecord[]>;
+	/**
+	 * A page of a workflow's instances, newest first (by creation, then id), after an opaque
+	 * position; filters by status and creation time. Uses an index: no OFFSET scan.
+	 */
+	listInstances(query: ListInstancesQuery): Promise<{ instances: InstanceRecord[]; next: ListPosition | null }>;
+	/** How many instances each workflow has in each status. */
+	countByStatus(): Promise<{ workflow: string; status: InstanceStatusName; count: number }[]>;
 	readEvents(key: InstanceKey): Promise<EventRecord[]>;
 
 	/**

@@ -8,8 +8,8 @@ interface Pending {
 
 /**
  * Gathers the writes issued during one turn of the event loop and commits them in a single
- * transaction (one fsync for all). Each write runs in its own savepoint, so one that throws
- * (a stale lease, say) fails alone; if the commit itself fails, every write in it fails.
+ * transaction (one fsync for all). A write that throws (a stale lease, say) fails alone; if the
+ * commit itself fails, every write in it fails.
  * Waiters resolve only after the commit is durable.
  */
 export class GroupCommit {
@@ -38,26 +38,12 @@ export class GroupCommit {
 		this.#scheduled = false;
 		const batch = this.#queue.splice(0);
 		if (batch.length === 0) return;
-		const db = this.#db;
-		const outcomes: { ok: boolean; value: unknown }[] = [];
+		let outcomes: { ok: boolean; value: unknown }[];
 		try {
-			db.exec("BEGIN IMMEDIATE");
+			outcomes = this.#runAll(batch) ?? this.#runEachInSavepoint(batch);
+			this.#db.exec("COMMIT");
 		} catch (e) {
-			for (const p of batch) p.reject(e);
-			return;
-		}
-		for (const p of batch) {
-			try {
-				// Inside the open transaction, better-sqlite3 runs this as a SAVEPOINT.
-				outcomes.push({ ok: true, value: db.transaction(p.run)() });
-			} catch (e) {
-				outcomes.push({ ok: false, value: e });
-			}
-		}
-		try {
-			db.exec("COMMIT");
-		} catch (e) {
-			if (db.inTransaction) db.exec("ROLLBACK");
+			if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
 			for (const p of batch) p.reject(e);
 			return;
 		}
@@ -67,6 +53,34 @@ export class GroupCommit {
 			const o = outcomes[i] as { ok: boolean; value: unknown };
 			if (o.ok) p.resolve(o.value);
 			else p.reject(o.value);
+		});
+	}
+
+	/**
+	 * The fast path: every write in one transaction, no savepoints. Writes check their
+	 * preconditions (the lease) before they change anything, so failures are rare; when one
+	 * throws, everything is rolled back and undefined is returned for the careful path.
+	 */
+	#runAll(batch: Pending[]): { ok: boolean; value: unknown }[] | undefined {
+		this.#db.exec("BEGIN IMMEDIATE");
+		try {
+			return batch.map((p) => ({ ok: true, value: p.run() }));
+		} catch {
+			this.#db.exec("ROLLBACK");
+			return undefined;
+		}
+	}
+
+	/** The careful path: each write in its own savepoint, so one that throws fails alone. */
+	#runEachInSavepoint(batch: Pending[]): { ok: boolean; value: unknown }[] {
+		this.#db.exec("BEGIN IMMEDIATE");
+		return batch.map((p) => {
+			try {
+				// Inside the open transaction, better-sqlite3 runs this as a SAVEPOINT.
+				return { ok: true, value: this.#db.transaction(p.run)() };
+			} catch (e) {
+				return { ok: false, value: e };
+			}
 		});
 	}
 }

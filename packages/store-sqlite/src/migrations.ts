@@ -27,7 +27,8 @@ export const MIGRATIONS: readonly string[] = [
 		UNIQUE (workflow, id)
 	);
 	CREATE INDEX instances_due ON instances (wake_at) WHERE wake_at IS NOT NULL;
-	CREATE INDEX instances_by_status ON instances (workflow, status, created_at);
+	CREATE INDEX instances_by_created ON instances (workflow, created_at, id);
+	CREATE INDEX instances_by_status ON instances (workflow, status, created_at, id);
 	CREATE TABLE journal (
 		iid        INTEGER NOT NULL,
 		generation INTEGER NOT NULL,

@@ -14,6 +14,8 @@ import {
 	type JournalRecord,
 	type Lease,
 	LeaseLostError,
+	type ListInstancesQuery,
+	type ListPosition,
 	type NewInstance,
 	type NewJournalRecord,
 	type Store,
@@ -89,6 +91,12 @@ export class SqliteStore implements Store {
 			),
 			byKey: db.prepare<[string, string], Row>("SELECT * FROM instances WHERE workflow = ? AND id = ?"),
 			journal: db.prepare<[number, number], JournalRecord>("SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? ORDER BY seq"),
+			journalAfter: db.prepare<[number, number, number], JournalRecord>(
+				"SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? AND seq > ? ORDER BY seq",
+			),
+			counts: db.prepare<[], { workflow: string; status: InstanceStatusName; count: number }>(
+				"SELECT workflow, status, count(*) AS count FROM instances GROUP BY workflow, status ORDER BY workflow, status",
+			),
 			events: db.prepare<[number], EventRecord>("SELECT seq, type, at, payload FROM events WHERE iid = ? ORDER BY seq"),
 			claim: db.prepare<{ now: number; limit: number; expires: number }, Row>(
 				`UPDATE instances SET epoch = epoch + 1, status = CASE status WHEN 'waitingForPause' THEN status ELSE 'running' END,
@@ -183,9 +191,35 @@ export class SqliteStore implements Store {
 		return r ? toRecord(r) : null;
 	}
 
-	async readJournal(key: InstanceKey): Promise<JournalRecord[]> {
+	async readJournal(key: InstanceKey, afterSeq = 0): Promise<JournalRecord[]> {
 		const r = this.#row(key);
-		return r ? this.#s.journal.all(r.iid, r.generation) : [];
+		return r ? this.#s.journalAfter.all(r.iid, r.generation, afterSeq) : [];
+	}
+
+	async listInstances(q: ListInstancesQuery): Promise<{ instances: InstanceRecord[]; next: ListPosition | null }> {
+		const where = ["workflow = @workflow"];
+		if (q.status !== undefined) where.push("status = @status");
+		if (q.createdFrom !== undefined) where.push("created_at >= @createdFrom");
+		if (q.createdBefore !== undefined) where.push("created_at < @createdBefore");
+		if (q.after) where.push("(created_at < @afterCreatedAt OR (created_at = @afterCreatedAt AND id < @afterId))");
+		// Both shapes are served by an index: (workflow, created_at, id) or (workflow, status, created_at, id).
+		const sql = `SELECT * FROM instances WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT @limit`;
+		const rows = this.db.prepare<Record<string, unknown>, Row>(sql).all({
+			workflow: q.workflow,
+			status: q.status,
+			createdFrom: q.createdFrom,
+			createdBefore: q.createdBefore,
+			afterCreatedAt: q.after?.createdAt,
+			afterId: q.after?.id,
+			limit: q.limit + 1,
+		});
+		const page = rows.slice(0, q.limit);
+		const last = page.at(-1);
+		return { instances: page.map(toRecord), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+	}
+
+	async countByStatus(): Promise<{ workflow: string; status: InstanceStatusName; count: number }[]> {
+		return this.#s.counts.all();
 	}
 
 	async readEvents(key: InstanceKey): Promise<EventRecord[]> {
