@@ -9,7 +9,7 @@ import { countInstances, type ListInstancesOptions, listInstances, readEntries }
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
-import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
+import type { Claimed, ClaimSlot, InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
@@ -19,6 +19,8 @@ export interface WorkflowRegistration {
 	/** The workflow's name (as `name` in wrangler.jsonc); defaults to the binding name. */
 	name?: string;
 	class: AnyWorkflowClass;
+	/** At most this many instances of the workflow run at once; the rest stay queued. */
+	concurrency?: { limit: number };
 }
 
 export interface EngineOptions {
@@ -31,7 +33,7 @@ export interface EngineOptions {
 	serializer?: Serializer;
 	/** How long a claim holds an instance without renewal (default 30 s). */
 	leaseMs?: number;
-	/** Activations running at once in this process (default 1,000). */
+	/** Instances running at once in this process, across all workflows (default 1,000); each workflow may also have its own `concurrency.limit`. */
 	maxActivations?: number;
 	/**
 	 * Ends every activation after each committed step so the next step runs in a fresh
@@ -57,7 +59,12 @@ interface Registered {
 	name: string;
 	binding: string;
 	cls: WorkflowClass;
+	/** Activations of this workflow that may run at once. */
+	limit: number;
 }
+
+/** The most instances one claim takes; overdue work drains in batches of this size. */
+const CLAIM_BATCH = 256;
 
 export class Engine {
 	readonly store: Store;
@@ -68,6 +75,7 @@ export class Engine {
 	readonly env: Readonly<Record<string, unknown>>;
 	readonly #byName = new Map<string, Registered>();
 	readonly #active = new Map<string, Activation>();
+	readonly #activePerWorkflow = new Map<string, number>();
 	readonly #leaseMs: number;
 	readonly #maxActivations: number;
 	readonly #onError: (error: unknown, context: string) => void;
@@ -97,7 +105,10 @@ export class Engine {
 			assertWorkflowName(name);
 			if (this.#byName.has(name))
 				throw new ValidationError("workflow.duplicate_name", `two bindings register the workflow name "${name}"; each workflow needs its own name`);
-			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass });
+			const limit = reg.concurrency?.limit ?? Number.POSITIVE_INFINITY;
+			if (!(limit >= 1))
+				throw new ValidationError("workflow.invalid_concurrency", `workflow "${name}" concurrency.limit must be a number ≥ 1, not ${reg.concurrency?.limit}`);
+			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
 		this.bindings = Object.freeze(bindings);
@@ -272,11 +283,14 @@ export class Engine {
 		try {
 			do {
 				this.#tickAgain = false;
-				const free = this.#maxActivations - this.#active.size;
-				if (free <= 0 || this.#closing) break;
-				const claims = await this.store.claimActivations({ limit: Math.min(free, 256), now: this.clock.now(), leaseMs: this.#leaseMs });
+				const slots = this.#freeSlots();
+				if (slots.length === 0 || this.#closing) break;
+				const claims = await this.store.claimActivations({ slots, now: this.clock.now(), leaseMs: this.#leaseMs });
 				for (const claimed of claims) this.#run(claimed);
-				if (claims.length === Math.min(free, 256)) this.#tickAgain = true;
+				// A slot claimed in full means more may be due: go again at once.
+				const taken = new Map<string, number>();
+				for (const c of claims) taken.set(c.lease.workflow, (taken.get(c.lease.workflow) ?? 0) + 1);
+				if (slots.some((s) => taken.get(s.workflow) === s.limit)) this.#tickAgain = true;
 			} while (this.#tickAgain && !this.#closing);
 			if (!this.#closing) await this.#armWakeTimer();
 		} catch (e) {
@@ -288,8 +302,21 @@ export class Engine {
 		}
 	}
 
+	/**
+	 * How many instances of each workflow may start now: its own concurrency limit, and an even
+	 * share of what the engine's limit leaves (at most CLAIM_BATCH per claim), so a workflow with a
+	 * deep backlog cannot starve the others. Whatever a share leaves unused goes round again.
+	 */
+	#freeSlots(): ClaimSlot[] {
+		const free = Math.min(this.#maxActivations - this.#active.size, CLAIM_BATCH);
+		if (free <= 0) return [];
+		const open = [...this.#byName.values()].filter((w) => w.limit > (this.#activePerWorkflow.get(w.name) ?? 0));
+		const share = Math.ceil(free / Math.max(1, open.length));
+		return open.map((w) => ({ workflow: w.name, limit: Math.min(share, w.limit - (this.#activePerWorkflow.get(w.name) ?? 0)) }));
+	}
+
 	async #armWakeTimer(): Promise<void> {
-		const next = await this.store.nextWakeAt();
+		const next = await this.store.nextWakeAt(this.#freeSlots().map((s) => s.workflow));
 		this.#cancelWakeTimer?.();
 		this.#cancelWakeTimer = null;
 		if (next === null || this.#closing) return;
@@ -301,21 +328,9 @@ export class Engine {
 		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), 1000);
 	}
 
-	#run(claimed: import("./store.js").Claimed): void {
-		const reg = this.#byName.get(claimed.instance.workflow);
+	#run(claimed: Claimed): void {
+		const reg = this.#byName.get(claimed.instance.workflow) as Registered;
 		const key = activeKey(claimed.lease);
-		if (!reg) {
-			// An instance of a workflow this process does not know: leave it for one that does.
-			this.#onError(
-				new ValidationError(
-					"workflow.not_registered",
-					`instance ${claimed.lease.id} belongs to workflow "${claimed.lease.workflow}", which is not registered here`,
-				),
-				"claim",
-			);
-			void this.store.completeActivation(claimed.lease, [], { kind: "suspend", wakeAt: this.clock.now() + 60_000 }, this.clock.now());
-			return;
-		}
 		this.#active.get(key)?.abort();
 		const activation = new Activation(claimed, {
 			store: this.store,
@@ -325,13 +340,17 @@ export class Engine {
 			env: this.env,
 			alwaysReplay: this.#alwaysReplay,
 			onEnd: (a) => {
-				if (this.#active.get(key) === a) this.#active.delete(key);
+				if (this.#active.get(key) === a) {
+					this.#active.delete(key);
+					this.#activePerWorkflow.set(reg.name, (this.#activePerWorkflow.get(reg.name) ?? 1) - 1);
+				}
 				this.wake();
 				if (this.#active.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
 			},
 			onError: (e) => this.#onError(e, `instance ${claimed.lease.workflow}/${claimed.lease.id}`),
 		});
 		this.#active.set(key, activation);
+		this.#activePerWorkflow.set(reg.name, (this.#activePerWorkflow.get(reg.name) ?? 0) + 1);
 		activation.start();
 	}
 

@@ -38,17 +38,17 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			assert.deepEqual(Buffer.from(a?.params ?? []).toString(), "p");
 			assert.equal(a?.wakeAt, T0);
 			assert.equal(await s.getInstance({ workflow: "w", id: "missing" }), null);
-			assert.equal(await s.nextWakeAt(), T0);
+			assert.equal(await s.nextWakeAt(["w", "other"]), T0);
 		});
 
 		withStore("claims due instances once, under a lease that expires", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
-			const [first, ...none] = await s.claimActivations({ limit: 10, now: T0, leaseMs: LEASE_MS });
+			const [first, ...none] = await s.claimActivations({ slots: [{ workflow: "w", limit: 10 }], now: T0, leaseMs: LEASE_MS });
 			assert.ok(first);
 			assert.equal(none.length, 0);
 			assert.equal(first.instance.status, "running");
-			assert.deepEqual(await s.claimActivations({ limit: 10, now: T0 + 1, leaseMs: LEASE_MS }), []);
-			const [again] = await s.claimActivations({ limit: 10, now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS });
+			assert.deepEqual(await s.claimActivations({ slots: [{ workflow: "w", limit: 10 }], now: T0 + 1, leaseMs: LEASE_MS }), []);
+			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 10 }], now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS });
 			assert.ok(again, "an expired lease makes the instance claimable");
 			assert.ok(again.lease.epoch > first.lease.epoch);
 			await assert.rejects(s.appendJournal(first.lease, [rec("attempt", "do:x#1")]), LeaseLostError);
@@ -66,10 +66,14 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 
 		withStore("renewal keeps a lease; a lost lease is reported", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
-			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			assert.ok(c);
 			assert.deepEqual(await s.renewLeases([c.lease], T0 + 20_000, LEASE_MS), []);
-			assert.deepEqual(await s.claimActivations({ limit: 1, now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS }), [], "renewed past the first expiry");
+			assert.deepEqual(
+				await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS }),
+				[],
+				"renewed past the first expiry",
+			);
 			const stale = { ...c.lease, epoch: c.lease.epoch - 1 };
 			assert.deepEqual(await s.renewLeases([stale], T0 + 20_000, LEASE_MS), [stale]);
 		});
@@ -79,7 +83,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 				["a", "b", "c"].map((id) => ({ workflow: "w", id, params: bytes(id) })),
 				T0,
 			);
-			const claims = await s.claimActivations({ limit: 3, now: T0, leaseMs: LEASE_MS });
+			const claims = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0, leaseMs: LEASE_MS });
 			const by = (id: string) => claims.find((c) => c.lease.id === id)!.lease;
 			await s.completeActivation(by("a"), [rec("finished")], { kind: "complete", output: bytes("out") }, T0 + 5);
 			await s.completeActivation(by("b"), [], { kind: "errored", error: { name: "TypeError", message: "boom" } }, T0 + 5);
@@ -92,9 +96,9 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const c = await s.getInstance({ workflow: "w", id: "c" });
 			assert.equal(c?.status, "waiting");
 			assert.equal(c?.wakeAt, T0 + 1000);
-			assert.equal(await s.nextWakeAt(), T0 + 1000);
-			assert.deepEqual(await s.claimActivations({ limit: 3, now: T0 + 999, leaseMs: LEASE_MS }), [], "never early");
-			const [woken] = await s.claimActivations({ limit: 3, now: T0 + 1000, leaseMs: LEASE_MS });
+			assert.equal(await s.nextWakeAt(["w", "other"]), T0 + 1000);
+			assert.deepEqual(await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0 + 999, leaseMs: LEASE_MS }), [], "never early");
+			const [woken] = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0 + 1000, leaseMs: LEASE_MS });
 			assert.equal(woken?.lease.id, "c");
 			assert.deepEqual(
 				woken?.journal.map((r) => r.key),
@@ -105,13 +109,13 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 
 		withStore("an event wakes a waiting instance, and one sent during an activation is not lost", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
-			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			assert.ok(c);
 			assert.equal(await s.sendEvent({ workflow: "w", id: "a" }, "go", bytes("1"), T0 + 1), "ok");
 			// The activation did not see that event; suspending must leave the instance due now.
 			await s.completeActivation(c.lease, [], { kind: "suspend", wakeAt: T0 + 60_000 }, T0 + 2);
 			assert.equal((await s.getInstance({ workflow: "w", id: "a" }))?.wakeAt, T0 + 2);
-			const [again] = await s.claimActivations({ limit: 1, now: T0 + 2, leaseMs: LEASE_MS });
+			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 2, leaseMs: LEASE_MS });
 			assert.deepEqual(
 				again?.events.map((e) => [e.type, Buffer.from(e.payload).toString()]),
 				[["go", "1"]],
@@ -131,7 +135,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const key = { workflow: "w", id: "a" };
 			assert.equal(await s.pause(key, T0 + 10, false), "ok");
 			assert.equal((await s.getInstance(key))?.status, "paused");
-			assert.deepEqual(await s.claimActivations({ limit: 1, now: T0 + 100, leaseMs: LEASE_MS }), []);
+			assert.deepEqual(await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 100, leaseMs: LEASE_MS }), []);
 			assert.equal(await s.resume(key, T0 + 510, (ms) => ({ ...rec("resumed"), data: bytes(String(ms)) })), "ok");
 			const r = await s.getInstance(key);
 			assert.equal(r?.status, "queued");
@@ -141,7 +145,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 				journal.map((j) => [j.kind, Buffer.from(j.data).toString()]),
 				[["resumed", "500"]],
 			);
-			const [c] = await s.claimActivations({ limit: 1, now: T0 + 510, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 510, leaseMs: LEASE_MS });
 			assert.ok(c);
 			assert.equal(await s.pause(key, T0 + 600, true), "ok");
 			assert.equal((await s.getInstance(key))?.status, "waitingForPause");
@@ -152,7 +156,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 		withStore("terminate fences the live activation and is refused on a finished instance", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
 			const key = { workflow: "w", id: "a" };
-			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			assert.equal(await s.terminate(key, T0 + 1, rec("finished")), "ok");
 			const r = await s.getInstance(key);
 			assert.equal(r?.status, "terminated");
@@ -166,7 +170,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 		withStore("restart starts a new generation, keeping the records before the named step", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
 			const key = { workflow: "w", id: "a" };
-			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			await s.completeActivation(
 				c!.lease,
 				[rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")],
@@ -227,10 +231,10 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 
 		withStore("releasing all leases makes running instances due at once", async (s) => {
 			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
-			const [c] = await s.claimActivations({ limit: 1, now: T0, leaseMs: LEASE_MS });
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			assert.ok(c);
 			await s.releaseAllLeases(T0 + 5);
-			const [again] = await s.claimActivations({ limit: 1, now: T0 + 5, leaseMs: LEASE_MS });
+			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 5, leaseMs: LEASE_MS });
 			assert.equal(again?.lease.id, "a");
 		});
 	});

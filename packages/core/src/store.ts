@@ -63,6 +63,12 @@ export interface Claimed {
 	events: EventRecord[];
 }
 
+/** How many instances of a workflow one claim may take. */
+export interface ClaimSlot {
+	workflow: string;
+	limit: number;
+}
+
 export interface NewInstance extends InstanceKey {
 	params: Uint8Array;
 }
@@ -110,11 +116,12 @@ export interface Store {
 	readEvents(key: InstanceKey): Promise<EventRecord[]>;
 
 	/**
-	 * Claims up to `limit` instances that are due (queued, woken, or whose lease expired), oldest
-	 * due first: bumps each epoch, marks it running, leases it until now + leaseMs, and returns
-	 * what an activation needs to replay it.
+	 * Claims, for each slot, up to `limit` due instances of that workflow: woken ones (timer,
+	 * event, resume, expired lease) before new ones, each group oldest due first. Bumps each
+	 * epoch, marks it running, leases it until now + leaseMs, and returns what an activation needs
+	 * to replay it.
 	 */
-	claimActivations(args: { limit: number; now: number; leaseMs: number }): Promise<Claimed[]>;
+	claimActivations(args: { slots: ClaimSlot[]; now: number; leaseMs: number }): Promise<Claimed[]>;
 	/** Appends journal records under a lease. */
 	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void>;
 	/** Appends the last records and ends the activation in one write; releases the lease. */
@@ -123,8 +130,8 @@ export interface Store {
 	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]>;
 	/** Makes every lease claimable again (embedded mode: the process that held them is gone). */
 	releaseAllLeases(now: number): Promise<void>;
-	/** The earliest due time of an unclaimed instance, or null. */
-	nextWakeAt(): Promise<number | null>;
+	/** The earliest due time among these workflows' instances (unclaimed, or leased until), or null. */
+	nextWakeAt(workflows: string[]): Promise<number | null>;
 
 	/** Buffers an event and wakes the instance if it is waiting. */
 	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome>;

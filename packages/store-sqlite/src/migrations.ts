@@ -20,13 +20,15 @@ export const MIGRATIONS: readonly string[] = [
 		-- of the lease that holds it (so a crashed holder's instances fall due by themselves).
 		-- NULL once terminal or paused.
 		wake_at         INTEGER,
+		-- 0: woken (timer, event, resume, lease expiry); 1: new. Woken instances are claimed first.
+		prio            INTEGER NOT NULL DEFAULT 1,
 		signal          INTEGER NOT NULL DEFAULT 0,
 		pause_requested INTEGER NOT NULL DEFAULT 0,
 		paused_at       INTEGER,
 		next_seq        INTEGER NOT NULL DEFAULT 1,
 		UNIQUE (workflow, id)
 	);
-	CREATE INDEX instances_due ON instances (wake_at) WHERE wake_at IS NOT NULL;
+	CREATE INDEX instances_due ON instances (workflow, prio, wake_at) WHERE wake_at IS NOT NULL;
 	CREATE INDEX instances_by_created ON instances (workflow, created_at, id);
 	CREATE INDEX instances_by_status ON instances (workflow, status, created_at, id);
 	CREATE TABLE journal (

@@ -4,6 +4,7 @@
 import {
 	type ActivationOutcome,
 	type Claimed,
+	type ClaimSlot,
 	type ControlOutcome,
 	type CreateOutcome,
 	type ErrorRecord,
@@ -98,10 +99,10 @@ export class SqliteStore implements Store {
 				"SELECT workflow, status, count(*) AS count FROM instances GROUP BY workflow, status ORDER BY workflow, status",
 			),
 			events: db.prepare<[number], EventRecord>("SELECT seq, type, at, payload FROM events WHERE iid = ? ORDER BY seq"),
-			claim: db.prepare<{ now: number; limit: number; expires: number }, Row>(
+			claim: db.prepare<{ workflow: string; prio: number; now: number; limit: number; expires: number }, Row>(
 				`UPDATE instances SET epoch = epoch + 1, status = CASE status WHEN 'waitingForPause' THEN status ELSE 'running' END,
-				   started_at = coalesce(started_at, :now), updated_at = :now, wake_at = :expires
-				 WHERE iid IN (SELECT iid FROM instances WHERE wake_at <= :now ORDER BY wake_at LIMIT :limit)
+				   started_at = coalesce(started_at, :now), updated_at = :now, wake_at = :expires, prio = 0
+				 WHERE iid IN (SELECT iid FROM instances WHERE workflow = :workflow AND prio = :prio AND wake_at <= :now ORDER BY wake_at LIMIT :limit)
 				 RETURNING *`,
 			),
 			fence: db.prepare<{ iid: number; epoch: number; n: number; now: number }, { next_seq: number; generation: number }>(
@@ -122,7 +123,9 @@ export class SqliteStore implements Store {
 			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND wake_at IS NOT NULL"),
 			releaseRunning: db.prepare("UPDATE instances SET wake_at = ? WHERE status = 'running'"),
 			releasePausing: db.prepare("UPDATE instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause'"),
-			nextWake: db.prepare<[], { at: number | null }>("SELECT min(wake_at) AS at FROM instances WHERE wake_at IS NOT NULL"),
+			nextWake: db.prepare<[string, number], { at: number | null }>(
+				"SELECT min(wake_at) AS at FROM instances WHERE workflow = ? AND prio = ? AND wake_at IS NOT NULL",
+			),
 			insertEvent: db.prepare(
 				"INSERT INTO events (iid, seq, type, at, payload) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE iid = ?), ?, ?, ?)",
 			),
@@ -150,7 +153,7 @@ export class SqliteStore implements Store {
 			),
 			restart: db.prepare(
 				`UPDATE instances SET generation = generation + 1, epoch = epoch + 1, status = 'queued', output = NULL, error = NULL,
-				   started_at = NULL, ended_at = NULL, pause_requested = 0, paused_at = NULL, signal = signal + 1, wake_at = ?, updated_at = ?
+				   started_at = NULL, ended_at = NULL, pause_requested = 0, paused_at = NULL, signal = signal + 1, wake_at = ?, updated_at = ?, prio = 1
 				 WHERE iid = ?`,
 			),
 		};
@@ -227,15 +230,23 @@ export class SqliteStore implements Store {
 		return r ? this.#s.events.all(r.iid) : [];
 	}
 
-	claimActivations({ limit, now, leaseMs }: { limit: number; now: number; leaseMs: number }): Promise<Claimed[]> {
-		return this.writes.enqueue(() =>
-			this.#s.claim.all({ now, limit, expires: now + leaseMs }).map((r) => ({
-				lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
-				instance: toRecord(r),
-				journal: this.#s.journal.all(r.iid, r.generation),
-				events: this.#s.events.all(r.iid),
-			})),
-		);
+	claimActivations({ slots, now, leaseMs }: { slots: ClaimSlot[]; now: number; leaseMs: number }): Promise<Claimed[]> {
+		return this.writes.enqueue(() => {
+			const claimed: Claimed[] = [];
+			for (const { workflow, limit } of slots) {
+				const woken = this.#s.claim.all({ workflow, prio: 0, now, limit, expires: now + leaseMs });
+				const fresh = woken.length < limit ? this.#s.claim.all({ workflow, prio: 1, now, limit: limit - woken.length, expires: now + leaseMs }) : [];
+				for (const r of [...woken, ...fresh]) {
+					claimed.push({
+						lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
+						instance: toRecord(r),
+						journal: this.#s.journal.all(r.iid, r.generation),
+						events: this.#s.events.all(r.iid),
+					});
+				}
+			}
+			return claimed;
+		});
 	}
 
 	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void> {
@@ -270,8 +281,15 @@ export class SqliteStore implements Store {
 		});
 	}
 
-	async nextWakeAt(): Promise<number | null> {
-		return this.#s.nextWake.get()?.at ?? null;
+	async nextWakeAt(workflows: string[]): Promise<number | null> {
+		let next: number | null = null;
+		for (const w of workflows) {
+			for (const prio of [0, 1]) {
+				const at = this.#s.nextWake.get(w, prio)?.at ?? null;
+				if (at !== null && (next === null || at < next)) next = at;
+			}
+		}
+		return next;
 	}
 
 	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome> {
