@@ -116,19 +116,24 @@ export class Activation {
 		};
 	}
 
-	#nextKey(kind: StepKind, name: unknown): string {
+	/** The n-th use of this name for this kind of step, counted from 1 in each run. */
+	#nextCount(kind: StepKind, name: unknown): number {
 		if (typeof name !== "string" || name.length === 0 || name.length > 256) {
 			throw new ValidationError("step.invalid_name", `step name ${JSON.stringify(name)} is invalid: use a non-empty string of at most 256 characters`);
 		}
 		const counter = `${kind}:${name}`;
 		const count = (this.#counters.get(counter) ?? 0) + 1;
 		this.#counters.set(counter, count);
-		return stepKey(kind, name, count);
+		return count;
+	}
+
+	#nextKey(kind: StepKind, name: unknown): string {
+		return stepKey(kind, name as string, this.#nextCount(kind, name));
 	}
 
 	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown): Promise<unknown> {
-		const key = this.#nextKey("do", name);
-		const count = Number(key.slice(key.lastIndexOf("#") + 1));
+		const count = this.#nextCount("do", name);
+		const key = stepKey("do", name, count);
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
 		const final = this.#view.finals.get(key);
 		if (final) return this.#settled(final);
@@ -144,7 +149,7 @@ export class Activation {
 		let attempt = prior.length + 1;
 		for (;;) {
 			const startedAt = clock.now();
-			const ctx: WorkflowStepContext = { step: { name, count }, attempt, config: structuredClone(resolved) };
+			const ctx = stepContext(name, count, attempt, resolved);
 			this.#busy++;
 			let ok = true;
 			let value: unknown;
@@ -157,9 +162,9 @@ export class Activation {
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
 			}
 			if (this.#closed) return NEVER;
-			const base = { kind: "attempt" as const, key, name, count, attempt, config: resolved, startedAt, endedAt: clock.now() };
+			const endedAt = clock.now();
 			if (ok) {
-				const entry: AttemptEntry = { ...base, ok: true, value, final: true };
+				const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: true, value, final: true };
 				let record: NewJournalRecord;
 				try {
 					record = this.#record(entry);
@@ -179,9 +184,8 @@ export class Activation {
 			const err = error as ErrorRecord;
 			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
 			const delayMs = stop ? 0 : retryDelayMs(resolved, attempt);
-			const entry: AttemptEntry = stop
-				? { ...base, ok: false, error: err, final: true }
-				: { ...base, ok: false, error: err, final: false, retryAt: clock.now() + delayMs };
+			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
+			if (!stop) entry.retryAt = endedAt + delayMs;
 			await this.#commit([this.#record(entry)]);
 			this.#busy--;
 			this.#view.add(entry);
@@ -377,6 +381,22 @@ export class Activation {
 		if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
 		this.abort();
 	}
+}
+
+/** The callback's context; `config` is copied only if the body reads it, since most never do. */
+function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig): WorkflowStepContext {
+	let copy: ResolvedStepConfig | undefined;
+	return {
+		step: { name, count },
+		attempt,
+		get config() {
+			copy ??= structuredClone(config);
+			return copy;
+		},
+		set config(v) {
+			copy = v;
+		},
+	};
 }
 
 function unstorable(stepName: string, e: unknown): WorkflowFatalError {

@@ -36,7 +36,8 @@ function invalid(stepName: string): WorkflowFatalError {
  * unparseable timeout are rejected with a catchable WorkflowFatalError.
  */
 export function resolveStepConfig(stepName: string, config: unknown): ResolvedStepConfig {
-	if (config === undefined) return structuredClone(DEFAULT_STEP_CONFIG);
+	// Shared and frozen: a resolved config is only read (the step body gets its own copy).
+	if (config === undefined) return DEFAULT_STEP_CONFIG;
 	if (!isObject(config)) throw invalid(stepName);
 	for (const key of Object.keys(config)) if (key !== "retries" && key !== "timeout") throw invalid(stepName);
 	const resolved = structuredClone(DEFAULT_STEP_CONFIG);

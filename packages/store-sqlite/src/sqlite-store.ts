@@ -240,8 +240,9 @@ export class SqliteStore implements Store {
 					claimed.push({
 						lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
 						instance: toRecord(r),
-						journal: this.#s.journal.all(r.iid, r.generation),
-						events: this.#s.events.all(r.iid),
+						// A fresh instance has no journal (next_seq 1) and was never sent an event (signal 0).
+						journal: r.next_seq === 1 ? [] : this.#s.journal.all(r.iid, r.generation),
+						events: r.signal === 0 ? [] : this.#s.events.all(r.iid),
 					});
 				}
 			}
