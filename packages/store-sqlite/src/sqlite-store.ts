@@ -31,6 +31,8 @@ export interface SqliteStoreOptions {
 	path: string;
 	/** FULL (default) survives power loss; NORMAL may lose the last commits on power loss, never on a crash. */
 	synchronous?: "FULL" | "NORMAL" | "OFF";
+	/** Page cache size (default 256 MiB; SQLite allocates it only as pages are used). */
+	cacheMiB?: number;
 }
 
 interface Row {
@@ -84,6 +86,10 @@ export class SqliteStore implements Store {
 		db.pragma("journal_mode = WAL");
 		db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
 		db.pragma("busy_timeout = 5000");
+		// SQLite's default page cache is 2 MiB; a deep queue's rows and indexes are far larger, and
+		// every claim and fenced write would then read pages back from the OS.
+		db.pragma(`cache_size = -${(options.cacheMiB ?? 256) * 1024}`);
+		db.pragma("temp_store = MEMORY");
 		migrate(db);
 		this.writes = new GroupCommit(db);
 		this.#s = {
