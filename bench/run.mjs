@@ -7,9 +7,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { deserialize } from "node:v8";
 import Database from "better-sqlite3";
-import { createEngine, Engine, SqliteStore } from "weft";
+import { createEngine, Engine, SqliteStore, v8Serializer } from "weft";
 import { measureCeiling } from "./ceiling.mjs";
 import { OneStep, percentile, round, Sleeper, SlowStep, ThreeSteps } from "./workloads.mjs";
 
@@ -191,7 +190,7 @@ const workloads = {
 			const late = p.db
 				.prepare("SELECT output FROM instances")
 				.all()
-				.map((r) => deserialize(r.output))
+				.map((r) => v8Serializer.decode(r.output))
 				.sort((a, b) => a - b);
 			const wakes = p.db.prepare("SELECT count(*) AS n FROM journal WHERE key = 'do:after#1'").get().n;
 			return {
