@@ -18,7 +18,7 @@ import {
 import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
 import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
-import type { ActivationOutcome, Claimed, EventRecord, Lease, NewJournalRecord, Store } from "./store.js";
+import { type ActivationOutcome, type Claimed, type EventRecord, type JournalRecord, journalSeq, type Lease, SEQS_PER_EPOCH, type Store } from "./store.js";
 import type { WorkflowClass, WorkflowEvent, WorkflowStep, WorkflowStepContext, WorkflowStepEvent } from "./workflow-entrypoint.js";
 
 export interface ActivationDeps {
@@ -45,7 +45,9 @@ export class Activation {
 	readonly #view: JournalView;
 	readonly #events: EventRecord[];
 	readonly #counters = new Map<string, number>();
-	#staged: NewJournalRecord[] = [];
+	#staged: JournalRecord[] = [];
+	/** Records written under this lease so far (their seq is journalSeq(epoch, n)). */
+	#written = 0;
 	/** Step bodies running and commits not yet acknowledged. */
 	#busy = 0;
 	#suspendedDues: number[] = [];
@@ -69,12 +71,9 @@ export class Activation {
 		return this.#busy > 0;
 	}
 
-	/** New steps are held (and the activation ends once in-flight ones are committed) until unpaused. */
+	/** New steps are held, and the activation ends once in-flight ones are committed. */
 	requestPause(): void {
 		this.#pauseRequested = true;
-	}
-	unpause(): void {
-		this.#pauseRequested = false;
 	}
 	/** The instance was terminated or restarted elsewhere: drop everything, write nothing more. */
 	abort(): void {
@@ -165,7 +164,7 @@ export class Activation {
 			const endedAt = clock.now();
 			if (ok) {
 				const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: true, value, final: true };
-				let record: NewJournalRecord;
+				let record: JournalRecord;
 				try {
 					record = this.#record(entry);
 				} catch (e) {
@@ -287,7 +286,9 @@ export class Activation {
 		throw new WorkflowTimeoutError(ms);
 	}
 
-	#record(entry: JournalEntry): NewJournalRecord {
+	#record(entry: JournalEntry): JournalRecord {
+		if (this.#written + 1 >= SEQS_PER_EPOCH)
+			throw new WorkflowFatalError("instance.too_many_steps", `one activation may write at most ${SEQS_PER_EPOCH - 1} journal entries`);
 		const data = this.#deps.serializer.encode(entry);
 		if (data.byteLength > MAX_VALUE_BYTES + 64 * 1024 && entry.kind === "attempt") {
 			throw new WorkflowFatalError(
@@ -295,7 +296,7 @@ export class Activation {
 				`The step "${entry.name}" returned ${data.byteLength} bytes; a step result may take at most 1 MiB once stored`,
 			);
 		}
-		return { at: this.#deps.clock.now(), kind: entry.kind, key: "key" in entry ? entry.key : null, data };
+		return { seq: journalSeq(this.lease.epoch, ++this.#written), at: this.#deps.clock.now(), kind: entry.kind, key: "key" in entry ? entry.key : null, data };
 	}
 
 	/** Records an entry to be written with the next commit; visible to this activation at once. */
@@ -304,7 +305,7 @@ export class Activation {
 		this.#view.add(entry);
 	}
 
-	async #commit(records: NewJournalRecord[]): Promise<void> {
+	async #commit(records: JournalRecord[]): Promise<void> {
 		const batch = this.#staged.length ? [...this.#staged.splice(0), ...records] : records;
 		try {
 			await this.#deps.store.appendJournal(this.lease, batch);
@@ -366,7 +367,7 @@ export class Activation {
 		this.#fail(toErrorRecord(error));
 	}
 
-	#end(outcome: ActivationOutcome, records: NewJournalRecord[]): void {
+	#end(outcome: ActivationOutcome, records: JournalRecord[]): void {
 		this.#closed = true;
 		const batch = [...this.#staged.splice(0), ...records];
 		this.#deps.store

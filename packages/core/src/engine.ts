@@ -218,9 +218,10 @@ export class Engine {
 
 	/** @internal */
 	async resume(key: InstanceKey): Promise<void> {
-		this.#active.get(activeKey(key))?.unpause();
 		const r = await this.store.resume(key, this.clock.now(), (pausedMs) => this.#record({ kind: "resumed", pausedMs }));
 		if (r === "not_found") throw new InstanceNotFoundError();
+		// The store fenced an activation still finishing under the pause; it replays from the journal.
+		if (r === "ok") this.#active.get(activeKey(key))?.abort();
 		this.wake();
 	}
 

@@ -4,12 +4,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { LeaseLostError } from "./errors.js";
-import type { ListInstancesQuery, NewJournalRecord, Store } from "./store.js";
+import { type JournalRecord, journalSeq, type Lease, type ListInstancesQuery, type NewJournalRecord, type Store } from "./store.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const LEASE_MS = 30_000;
 const bytes = (s: string) => new TextEncoder().encode(s);
 const rec = (kind: string, key: string | null = null, at = T0): NewJournalRecord => ({ at, kind, key, data: bytes(kind) });
+/** Records numbered under a lease, as an activation numbers them. */
+const under = (lease: Lease, ...records: NewJournalRecord[]): JournalRecord[] => records.map((r, i) => ({ ...r, seq: journalSeq(lease.epoch, i + 1) }));
 
 export function storeConformance(label: string, open: () => Promise<Store> | Store): void {
 	const withStore = (name: string, fn: (s: Store) => Promise<void>) =>
@@ -51,8 +53,8 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 10 }], now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS });
 			assert.ok(again, "an expired lease makes the instance claimable");
 			assert.ok(again.lease.epoch > first.lease.epoch);
-			await assert.rejects(s.appendJournal(first.lease, [rec("attempt", "do:x#1")]), LeaseLostError);
-			await s.appendJournal(again.lease, [rec("attempt", "do:x#1"), rec("sleep", "sleep:y#1")]);
+			await assert.rejects(s.appendJournal(first.lease, under(first.lease, rec("attempt", "do:x#1"))), LeaseLostError);
+			await s.appendJournal(again.lease, under(again.lease, rec("attempt", "do:x#1"), rec("sleep", "sleep:y#1")));
 			const journal = await s.readJournal({ workflow: "w", id: "a" });
 			assert.deepEqual(
 				journal.map((r) => [r.kind, r.key]),
@@ -85,9 +87,9 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			);
 			const claims = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0, leaseMs: LEASE_MS });
 			const by = (id: string) => claims.find((c) => c.lease.id === id)!.lease;
-			await s.completeActivation(by("a"), [rec("finished")], { kind: "complete", output: bytes("out") }, T0 + 5);
+			await s.completeActivation(by("a"), under(by("a"), rec("finished")), { kind: "complete", output: bytes("out") }, T0 + 5);
 			await s.completeActivation(by("b"), [], { kind: "errored", error: { name: "TypeError", message: "boom" } }, T0 + 5);
-			await s.completeActivation(by("c"), [rec("sleep", "sleep:z#1")], { kind: "suspend", wakeAt: T0 + 1000 }, T0 + 5);
+			await s.completeActivation(by("c"), under(by("c"), rec("sleep", "sleep:z#1")), { kind: "suspend", wakeAt: T0 + 1000 }, T0 + 5);
 			const a = await s.getInstance({ workflow: "w", id: "a" });
 			assert.equal(a?.status, "complete");
 			assert.equal(Buffer.from(a?.output ?? []).toString(), "out");
@@ -151,6 +153,15 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			assert.equal((await s.getInstance(key))?.status, "waitingForPause");
 			await s.completeActivation(c.lease, [], { kind: "suspend", wakeAt: T0 + 600 }, T0 + 700);
 			assert.equal((await s.getInstance(key))?.status, "paused", "a pending pause takes effect when the activation ends");
+			const [d] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 800, leaseMs: LEASE_MS });
+			assert.equal(d, undefined, "a paused instance is not claimed");
+			await s.resume(key, T0 + 900, () => rec("resumed"));
+			await assert.rejects(s.appendJournal(c!.lease, under(c!.lease, rec("attempt", "do:late#1"))), LeaseLostError, "resume fences the old lease");
+			const journal2 = await s.readJournal(key);
+			assert.ok(
+				journal2.every((j, i) => i === 0 || j.seq > (journal2[i - 1]?.seq ?? 0)),
+				"seqs increase in write order",
+			);
 		});
 
 		withStore("terminate fences the live activation and is refused on a finished instance", async (s) => {
@@ -161,7 +172,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const r = await s.getInstance(key);
 			assert.equal(r?.status, "terminated");
 			assert.equal(r?.wakeAt, null);
-			await assert.rejects(s.appendJournal(c!.lease, [rec("attempt", "do:x#1")]), LeaseLostError);
+			await assert.rejects(s.appendJournal(c!.lease, under(c!.lease, rec("attempt", "do:x#1"))), LeaseLostError);
 			assert.equal(await s.terminate(key, T0 + 2, rec("finished")), "finished");
 			assert.equal(await s.terminate({ workflow: "w", id: "nope" }, T0, rec("finished")), "not_found");
 			assert.equal(await s.pause(key, T0 + 3, false), "finished");
@@ -173,7 +184,7 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
 			await s.completeActivation(
 				c!.lease,
-				[rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")],
+				under(c!.lease, rec("attempt", "do:one#1"), rec("attempt", "do:two#1"), rec("attempt", "do:three#1")),
 				{ kind: "complete", output: bytes("o") },
 				T0 + 1,
 			);

@@ -30,7 +30,13 @@ export interface InstanceRecord extends InstanceKey {
 	wakeAt: number | null;
 }
 
-/** One journal record as stored: the engine encodes `data`; the store orders records by `seq`. */
+/**
+ * One journal record as stored: the engine encodes `data`; records are ordered by `seq`. Every
+ * writer of an instance's journal writes under its own epoch (an activation under its claim's,
+ * a management call under the epoch it bumps), and numbers its records within that epoch:
+ * seq = epoch · 2^20 + n. So seqs never collide, need no counter in the database, and sort in
+ * the order the records were written.
+ */
 export interface JournalRecord {
 	seq: number;
 	at: number;
@@ -40,6 +46,13 @@ export interface JournalRecord {
 }
 
 export type NewJournalRecord = Omit<JournalRecord, "seq">;
+
+/** Records a writer may number within one epoch. */
+export const SEQS_PER_EPOCH = 2 ** 20;
+
+export function journalSeq(epoch: number, n: number): number {
+	return epoch * SEQS_PER_EPOCH + n;
+}
 
 export interface EventRecord {
 	seq: number;
@@ -122,10 +135,10 @@ export interface Store {
 	 * to replay it.
 	 */
 	claimActivations(args: { slots: ClaimSlot[]; now: number; leaseMs: number }): Promise<Claimed[]>;
-	/** Appends journal records under a lease. */
-	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void>;
+	/** Appends journal records under a lease (numbered by the activation, see JournalRecord). */
+	appendJournal(lease: Lease, records: JournalRecord[]): Promise<void>;
 	/** Appends the last records and ends the activation in one write; releases the lease. */
-	completeActivation(lease: Lease, records: NewJournalRecord[], outcome: ActivationOutcome, now: number): Promise<void>;
+	completeActivation(lease: Lease, records: JournalRecord[], outcome: ActivationOutcome, now: number): Promise<void>;
 	/** Extends leases still held; returns those that were lost. */
 	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]>;
 	/** Makes every lease claimable again (embedded mode: the process that held them is gone). */
@@ -137,7 +150,11 @@ export interface Store {
 	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome>;
 	/** Requests a pause; `stepInFlight` decides between paused and waitingForPause. */
 	pause(key: InstanceKey, now: number, stepInFlight: boolean): Promise<ControlOutcome>;
-	/** Clears a pause; a paused instance is due again and its pending timers shift by the pause (`resumed` record). */
+	/**
+	 * Clears a pause: the instance is due again and its pending timers shift by the pause
+	 * (`resumed` record). Bumps the epoch, so an activation still finishing its last step is
+	 * fenced and the instance replays from the journal.
+	 */
 	resume(key: InstanceKey, now: number, resumedRecord: (pausedMs: number) => NewJournalRecord): Promise<ControlOutcome>;
 	/** Ends a non-terminal instance as terminated and fences any live activation. */
 	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome>;

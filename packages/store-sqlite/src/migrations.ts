@@ -25,7 +25,6 @@ export const MIGRATIONS: readonly string[] = [
 		signal          INTEGER NOT NULL DEFAULT 0,
 		pause_requested INTEGER NOT NULL DEFAULT 0,
 		paused_at       INTEGER,
-		next_seq        INTEGER NOT NULL DEFAULT 1,
 		UNIQUE (workflow, id)
 	);
 	CREATE INDEX instances_due ON instances (workflow, prio, wake_at) WHERE wake_at IS NOT NULL;

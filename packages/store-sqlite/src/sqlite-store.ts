@@ -13,6 +13,7 @@ import {
 	type InstanceRecord,
 	type InstanceStatusName,
 	type JournalRecord,
+	journalSeq,
 	type Lease,
 	LeaseLostError,
 	type ListInstancesQuery,
@@ -53,7 +54,6 @@ interface Row {
 	signal: number;
 	pause_requested: number;
 	paused_at: number | null;
-	next_seq: number;
 }
 
 function toRecord(r: Row): InstanceRecord {
@@ -111,18 +111,19 @@ export class SqliteStore implements Store {
 				 WHERE iid IN (SELECT iid FROM instances WHERE workflow = :workflow AND prio = :prio AND wake_at <= :now ORDER BY wake_at LIMIT :limit)
 				 RETURNING *`,
 			),
-			fence: db.prepare<{ iid: number; epoch: number; n: number; now: number }, { next_seq: number; generation: number }>(
-				"UPDATE instances SET next_seq = next_seq + :n, updated_at = :now WHERE iid = :iid AND epoch = :epoch RETURNING next_seq, generation",
-			),
-			bumpSeq: db.prepare<{ iid: number; n: number }, { next_seq: number; generation: number }>(
-				"UPDATE instances SET next_seq = next_seq + :n WHERE iid = :iid RETURNING next_seq, generation",
-			),
+			// A read, not a write: the records carry seqs of their own epoch, so nothing needs counting.
+			fence: db.prepare<[number, number], { generation: number }>("SELECT generation FROM instances WHERE iid = ? AND epoch = ?"),
+			bumpEpoch: db.prepare("UPDATE instances SET epoch = ? WHERE iid = ?"),
 			append: db.prepare("INSERT INTO journal (iid, generation, seq, at, kind, key, data) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-			complete: db.prepare("UPDATE instances SET status = 'complete', output = ?, ended_at = ?, wake_at = NULL WHERE iid = ?"),
-			errored: db.prepare("UPDATE instances SET status = 'errored', error = ?, ended_at = ?, wake_at = NULL WHERE iid = ?"),
+			complete: db.prepare<{ iid: number; now: number; output: Uint8Array }>(
+				"UPDATE instances SET status = 'complete', output = :output, ended_at = :now, updated_at = :now, wake_at = NULL WHERE iid = :iid",
+			),
+			errored: db.prepare<{ iid: number; now: number; error: string }>(
+				"UPDATE instances SET status = 'errored', error = :error, ended_at = :now, updated_at = :now, wake_at = NULL WHERE iid = :iid",
+			),
 			suspend: db.prepare<{ iid: number; now: number; wakeAt: number | null; signal: number }>(
 				`UPDATE instances SET
-				   status = CASE WHEN pause_requested = 1 THEN 'paused' ELSE 'waiting' END,
+				   status = CASE WHEN pause_requested = 1 THEN 'paused' ELSE 'waiting' END, updated_at = :now,
 				   wake_at = CASE WHEN pause_requested = 1 THEN NULL WHEN signal != :signal THEN :now ELSE :wakeAt END
 				 WHERE iid = :iid`,
 			),
@@ -169,21 +170,17 @@ export class SqliteStore implements Store {
 		return this.#s.byKey.get(key.workflow, key.id);
 	}
 
-	#appendRecords(iid: number, records: NewJournalRecord[], seq: { next_seq: number; generation: number }): void {
-		let n = seq.next_seq - records.length;
-		for (const r of records) this.#s.append.run(iid, seq.generation, n++, r.at, r.kind, r.key, r.data);
+	#fenced(lease: Lease, records: JournalRecord[]): void {
+		const row = this.#s.fence.get(lease.ref, lease.epoch);
+		if (!row) throw new LeaseLostError();
+		for (const r of records) this.#s.append.run(lease.ref, row.generation, r.seq, r.at, r.kind, r.key, r.data);
 	}
 
-	#fenced(lease: Lease, records: NewJournalRecord[], now: number): void {
-		const seq = this.#s.fence.get({ iid: lease.ref, epoch: lease.epoch, n: records.length, now });
-		if (!seq) throw new LeaseLostError();
-		this.#appendRecords(lease.ref, records, seq);
-	}
-
-	/** Appends outside any lease (management writes), in the same sequence as the activation's. */
-	#appendUnfenced(iid: number, records: NewJournalRecord[]): void {
-		const seq = this.#s.bumpSeq.get({ iid, n: records.length });
-		if (seq) this.#appendRecords(iid, records, seq);
+	/** A management write: bumps the epoch (fencing any live activation) and appends under the new one. */
+	#bumpAndAppend(r: Row, records: NewJournalRecord[]): void {
+		const epoch = r.epoch + 1;
+		this.#s.bumpEpoch.run(epoch, r.iid);
+		records.forEach((rec, i) => this.#s.append.run(r.iid, r.generation, journalSeq(epoch, i + 1), rec.at, rec.kind, rec.key, rec.data));
 	}
 
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
@@ -241,13 +238,13 @@ export class SqliteStore implements Store {
 			const claimed: Claimed[] = [];
 			for (const { workflow, limit } of slots) {
 				const woken = this.#s.claim.all({ workflow, prio: 0, now, limit, expires: now + leaseMs });
-				const fresh = woken.length < limit ? this.#s.claim.all({ workflow, prio: 1, now, limit: limit - woken.length, expires: now + leaseMs }) : [];
-				for (const r of [...woken, ...fresh]) {
+				const created = woken.length < limit ? this.#s.claim.all({ workflow, prio: 1, now, limit: limit - woken.length, expires: now + leaseMs }) : [];
+				for (const r of [...woken, ...created]) {
 					claimed.push({
 						lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
 						instance: toRecord(r),
-						// A fresh instance has no journal (next_seq 1) and was never sent an event (signal 0).
-						journal: r.next_seq === 1 ? [] : this.#s.journal.all(r.iid, r.generation),
+						// Never claimed, restarted, resumed or sent an event: nothing to read.
+						journal: neverWritten(r) ? [] : this.#s.journal.all(r.iid, r.generation),
 						events: r.signal === 0 ? [] : this.#s.events.all(r.iid),
 					});
 				}
@@ -256,19 +253,19 @@ export class SqliteStore implements Store {
 		});
 	}
 
-	appendJournal(lease: Lease, records: NewJournalRecord[]): Promise<void> {
-		return this.writes.enqueue(() => this.#fenced(lease, records, records.at(-1)?.at ?? 0));
+	appendJournal(lease: Lease, records: JournalRecord[]): Promise<void> {
+		return this.writes.enqueue(() => this.#fenced(lease, records));
 	}
 
-	completeActivation(lease: Lease, records: NewJournalRecord[], outcome: ActivationOutcome, now: number): Promise<void> {
+	completeActivation(lease: Lease, records: JournalRecord[], outcome: ActivationOutcome, now: number): Promise<void> {
 		return this.writes.enqueue(() => {
-			this.#fenced(lease, records, now);
+			this.#fenced(lease, records);
 			switch (outcome.kind) {
 				case "complete":
-					this.#s.complete.run(outcome.output, now, lease.ref);
+					this.#s.complete.run({ output: outcome.output, now, iid: lease.ref });
 					break;
 				case "errored":
-					this.#s.errored.run(JSON.stringify(outcome.error), now, lease.ref);
+					this.#s.errored.run({ error: JSON.stringify(outcome.error), now, iid: lease.ref });
 					break;
 				case "suspend":
 					this.#s.suspend.run({ iid: lease.ref, now, wakeAt: outcome.wakeAt, signal: lease.signal });
@@ -327,7 +324,7 @@ export class SqliteStore implements Store {
 			if (!r) return "not_found";
 			if (TERMINAL_STATUSES.has(r.status)) return "finished";
 			if (r.pause_requested !== 1) return "ok";
-			this.#appendUnfenced(r.iid, [resumedRecord(Math.max(0, now - (r.paused_at ?? now)))]);
+			this.#bumpAndAppend(r, [resumedRecord(Math.max(0, now - (r.paused_at ?? now)))]);
 			this.#s.resume.run({ iid: r.iid, now });
 			return "ok";
 		});
@@ -338,7 +335,7 @@ export class SqliteStore implements Store {
 			const r = this.#row(key);
 			if (!r) return "not_found";
 			if (TERMINAL_STATUSES.has(r.status)) return "finished";
-			this.#appendUnfenced(r.iid, [record]);
+			this.#bumpAndAppend(r, [record]);
 			this.#s.terminate.run(now, now, r.iid);
 			return "ok";
 		});
@@ -362,6 +359,11 @@ export class SqliteStore implements Store {
 		this.writes.flush();
 		this.db.close();
 	}
+}
+
+/** True when an instance cannot have a journal yet: never claimed, restarted or resumed. */
+function neverWritten(r: Row): boolean {
+	return r.started_at === null && r.generation === 0 && r.signal === 0;
 }
 
 function migrate(db: Database.Database): void {
