@@ -180,7 +180,8 @@ export class SqliteStore implements Store {
 	#bumpAndAppend(r: Row, records: NewJournalRecord[]): void {
 		const epoch = r.epoch + 1;
 		this.#s.bumpEpoch.run(epoch, r.iid);
-		records.forEach((rec, i) => this.#s.append.run(r.iid, r.generation, journalSeq(epoch, i + 1), rec.at, rec.kind, rec.key, rec.data));
+		let n = 0;
+		for (const rec of records) this.#s.append.run(r.iid, r.generation, journalSeq(epoch, ++n), rec.at, rec.kind, rec.key, rec.data);
 	}
 
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
