@@ -59,9 +59,29 @@ async function createAll(binding, n, paramsOf = () => ({}), inFlight = 20) {
 	await Promise.all(lanes);
 }
 
+/**
+ * Runs a few hundred instances through a throwaway engine first, so the measured run sees
+ * JIT-compiled code, as a server that has been up for more than a second does.
+ */
+async function warmUp(n = 1000) {
+	const s = scratch();
+	const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
+	const p = progress(s.database);
+	try {
+		await createAll(engine.bindings.THREE, n);
+		await until(() => p.count("complete") === n, { everyMs: 5 });
+		return n;
+	} finally {
+		p.close();
+		await engine.close();
+		s.done();
+	}
+}
+
 const workloads = {
 	async steps() {
 		const n = sized(2000);
+		const warmup = await warmUp();
 		const s = scratch();
 		const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
 		const p = progress(s.database);
@@ -79,6 +99,7 @@ const workloads = {
 			const store = engine.store;
 			return {
 				instances: n,
+				warmup_instances: warmup,
 				steps_per_s: Math.round((3 * n) / seconds),
 				instances_per_s: Math.round(n / seconds),
 				create_ms: round(created - t0),
@@ -95,6 +116,7 @@ const workloads = {
 
 	async latency() {
 		const n = sized(300);
+		await warmUp();
 		const s = scratch();
 		const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
 		try {

@@ -64,7 +64,7 @@ interface Registered {
 }
 
 /** The most instances one claim takes; overdue work drains in batches of this size. */
-const CLAIM_BATCH = 256;
+const CLAIM_BATCH = 1024;
 
 export class Engine {
 	readonly store: Store;
