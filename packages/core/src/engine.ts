@@ -13,7 +13,7 @@ import type { Claimed, ClaimSlot, InstanceKey, InstanceStatusName, NewJournalRec
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
-import type { AnyWorkflowClass, WorkflowClass } from "./workflow-entrypoint.js";
+import type { AnyWorkflowClass, WorkflowClass, WorkflowEvent } from "./workflow-entrypoint.js";
 
 export interface WorkflowRegistration {
 	/** The workflow's name (as `name` in wrangler.jsonc); defaults to the binding name. */
@@ -23,10 +23,10 @@ export interface WorkflowRegistration {
 	concurrency?: { limit: number };
 }
 
-export interface EngineOptions {
+export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
 	store: Store;
 	/** Binding name → workflow class (or `{ name, class }`). Each binding is also put on `env`. */
-	workflows: Record<string, AnyWorkflowClass | WorkflowRegistration>;
+	workflows: W;
 	/** What workflows see as `this.env`, besides the bindings. */
 	env?: Record<string, unknown>;
 	clock?: Clock;
@@ -66,12 +66,27 @@ interface Registered {
 /** The most instances one claim takes; overdue work drains in batches of this size. */
 const CLAIM_BATCH = 1024;
 
-export class Engine {
+/** The workflows option of an engine: binding name → class or registration. */
+export type WorkflowMap = Record<string, AnyWorkflowClass | WorkflowRegistration>;
+
+/** The Params type of a workflow class, read from its run(event) signature. */
+export type ParamsOf<C> = C extends { class: infer K }
+	? ParamsOf<K>
+	: C extends new (
+				...args: never[]
+			) => { run(event: WorkflowEvent<infer P>, ...rest: never[]): unknown }
+		? P
+		: unknown;
+
+/** Bindings typed from the workflows option, so `engine.bindings.CHECKOUT.create({ params })` checks its params. */
+export type Bindings<W extends WorkflowMap> = { readonly [K in keyof W]: WorkflowBinding<ParamsOf<W[K]>> };
+
+export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly store: Store;
 	readonly clock: Clock;
 	readonly serializer: Serializer;
 	/** Workflow bindings by binding name, as on `env`. */
-	readonly bindings: Readonly<Record<string, WorkflowBinding>>;
+	readonly bindings: Bindings<W>;
 	readonly env: Readonly<Record<string, unknown>>;
 	readonly #byName = new Map<string, Registered>();
 	readonly #active = new Map<string, Activation>();
@@ -88,7 +103,7 @@ export class Engine {
 	#cancelRenewTimer: (() => void) | null = null;
 	#idleWaiters: (() => void)[] = [];
 
-	constructor(options: EngineOptions) {
+	constructor(options: EngineOptions<W>) {
 		this.store = options.store;
 		this.clock = options.clock ?? systemClock;
 		this.serializer = options.serializer ?? v8Serializer;
@@ -111,7 +126,7 @@ export class Engine {
 			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
-		this.bindings = Object.freeze(bindings);
+		this.bindings = Object.freeze(bindings) as Bindings<W>;
 		this.env = Object.freeze({ ...options.env, ...bindings });
 	}
 
@@ -126,7 +141,8 @@ export class Engine {
 
 	/** The binding of a workflow, by binding name or workflow name. */
 	workflow(nameOrBinding: string): WorkflowBinding {
-		const b = this.bindings[nameOrBinding] ?? this.bindings[this.#byName.get(nameOrBinding)?.binding ?? ""];
+		const all = this.bindings as Record<string, WorkflowBinding>;
+		const b = all[nameOrBinding] ?? all[this.#byName.get(nameOrBinding)?.binding ?? ""];
 		if (!b)
 			throw new ValidationError("workflow.not_found", `no workflow named "${nameOrBinding}" is registered; known: ${[...this.#byName.keys()].join(", ")}`);
 		return b;

@@ -1,7 +1,16 @@
 export { Activation } from "./activation.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export { type DurationUnit, parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
-export { Engine, type EngineOptions, type InstanceStatus, type RestartOptions, type WorkflowRegistration } from "./engine.js";
+export {
+	type Bindings,
+	Engine,
+	type EngineOptions,
+	type InstanceStatus,
+	type ParamsOf,
+	type RestartOptions,
+	type WorkflowMap,
+	type WorkflowRegistration,
+} from "./engine.js";
 export {
 	type ErrorRecord,
 	InstanceNotFoundError,

@@ -1,7 +1,7 @@
-import { type Clock, Engine, type EngineOptions, type Serializer } from "@weft/core";
+import { type Clock, Engine, type EngineOptions, type Serializer, type WorkflowMap } from "@weft/core";
 import { SqliteStore } from "@weft/store-sqlite";
 
-export interface CreateEngineOptions extends Omit<EngineOptions, "store"> {
+export interface CreateEngineOptions<W extends WorkflowMap = WorkflowMap> extends Omit<EngineOptions<W>, "store"> {
 	/** A SQLite file path (created if missing; default "weft.db"), or ":memory:". */
 	database?: string;
 	/** SQLite durability: FULL (default) or NORMAL. */
@@ -16,10 +16,10 @@ export interface CreateEngineOptions extends Omit<EngineOptions, "store"> {
  * Opens (or creates) the database, registers the workflows, takes over every instance that was
  * running, waiting or queued when the file was last used, and starts running them.
  */
-export async function createEngine(options: CreateEngineOptions): Promise<Engine> {
+export async function createEngine<W extends WorkflowMap>(options: CreateEngineOptions<W>): Promise<Engine<W>> {
 	const { database = "weft.db", synchronous, alwaysReplay = process.env.WEFT_ALWAYS_REPLAY === "1", ...rest } = options;
 	const store = new SqliteStore({ path: database, ...(synchronous ? { synchronous } : {}) });
-	let engine: Engine;
+	let engine: Engine<W>;
 	try {
 		engine = new Engine({ ...rest, alwaysReplay, store });
 	} catch (e) {

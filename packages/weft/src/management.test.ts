@@ -161,3 +161,20 @@ describe("management API", () => {
 		}
 	});
 });
+
+test("bindings are typed from the workflows option", async () => {
+	class Typed extends WorkflowEntrypoint<unknown, { n: number }> {
+		async run(event: WorkflowEvent<{ n: number }>, step: WorkflowStep) {
+			return step.do("double", async () => event.payload.n * 2);
+		}
+	}
+	const engine = await createEngine({ database: ":memory:", workflows: { TYPED: { name: "typed", class: Typed } } });
+	try {
+		const instance = await engine.bindings.TYPED.create({ params: { n: 4 } });
+		// @ts-expect-error: params must match the workflow's Params type
+		await assert.rejects(engine.bindings.TYPED.create({ id: "bad id", params: { n: "four" } }), (e) => codeOf(e) === "instance.invalid_id");
+		assert.deepEqual(await waitTerminal(instance), { status: "complete", output: 8 });
+	} finally {
+		await engine.close();
+	}
+});
