@@ -220,7 +220,8 @@ export class Activation {
 	async #sleep(name: string, duration: WorkflowDuration | number): Promise<void> {
 		const key = this.#nextKey("sleep", name);
 		const ms = parseDuration(duration, `sleep "${name}" duration`);
-		return this.#timer(key, name, this.#deps.clock.now() + ms);
+		const now = this.#deps.clock.now();
+		return this.#timer(key, name, now + ms, now);
 	}
 
 	async #sleepUntil(name: string, timestamp: Date | number): Promise<void> {
@@ -232,12 +233,13 @@ export class Activation {
 				`sleepUntil "${name}" needs a Date or a number of milliseconds since the epoch, not ${JSON.stringify(timestamp)}`,
 			);
 		}
-		if (!this.#view.sleeps.has(key) && until < this.#deps.clock.now()) throw new SleepInPastError();
-		return this.#timer(key, name, until);
+		const now = this.#deps.clock.now();
+		if (!this.#view.sleeps.has(key) && until < now) throw new SleepInPastError();
+		return this.#timer(key, name, until, now);
 	}
 
-	async #timer(key: string, name: string, until: number): Promise<void> {
-		const now = this.#deps.clock.now();
+	/** A sleep: on first sight its due time is journaled (with `now`, read once, as its start). */
+	async #timer(key: string, name: string, until: number, now: number): Promise<void> {
 		const known = this.#view.sleeps.get(key);
 		if (known) {
 			const due = this.#view.effective(known);

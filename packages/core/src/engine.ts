@@ -1,11 +1,11 @@
 // The engine: the workflows it knows, the scheduler that claims due instances and runs their
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
-import { randomUUID } from "node:crypto";
 import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
+import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
@@ -152,17 +152,18 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 
 	/** @internal */
 	async createInstances(workflow: string, items: { id?: unknown; params?: unknown }[]): Promise<{ id: string; created: boolean }[]> {
+		const now = this.clock.now();
 		const prepared = items.map((item, index) => {
 			if (item !== undefined && (typeof item !== "object" || item === null))
 				throw new ValidationError(
 					"instance.invalid_options",
 					`create options${items.length > 1 ? ` at index ${index}` : ""} must be an object like { id?, params? }`,
 				);
-			const id = item?.id ?? randomUUID();
+			const id = item?.id ?? uuidv7(now);
 			if (!isValidInstanceId(id)) throw Object.assign(new WorkflowError("instance.invalid_id", "Workflow instance has invalid id"), { index, id });
 			return { workflow, id, params: this.#encodeParams(item?.params) };
 		});
-		const outcomes = await this.store.createInstances(prepared, this.clock.now());
+		const outcomes = await this.store.createInstances(prepared, now);
 		this.wake();
 		return prepared.map((p, i) => ({ id: p.id, created: outcomes[i]?.ok === true }));
 	}

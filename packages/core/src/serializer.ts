@@ -16,6 +16,9 @@ export interface Serializer {
 const JSON_TAG = 0x4a; // "J"
 const V8_TAG = 0xff; // the first byte V8's own format always starts with (its version tag)
 
+/** `create()` without params is the common case: encode its undefined once. */
+const UNDEFINED: Uint8Array = serialize(undefined);
+
 /**
  * V8's structured clone (built into Node, so no dependency), with a fast path: a value that is
  * plain JSON — the common case for step results — is stored as tagged JSON text, which encodes
@@ -25,6 +28,7 @@ const V8_TAG = 0xff; // the first byte V8's own format always starts with (its v
  */
 export const v8Serializer: Serializer = {
 	encode(value) {
+		if (value === undefined) return UNDEFINED;
 		if (isPlainJson(value, 0)) return Buffer.from(`J${JSON.stringify(value)}`);
 		return serialize(value);
 	},
