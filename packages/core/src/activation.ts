@@ -50,6 +50,9 @@ export class Activation {
 	#written = 0;
 	/** Step bodies running and commits not yet acknowledged. */
 	#busy = 0;
+	/** Commits issued by #commitBehind and not yet acknowledged, and the latest of them. */
+	#unacked = 0;
+	#lastCommit: Promise<void> = Promise.resolve();
 	#suspendedDues: number[] = [];
 	#checkQueued = false;
 	#pauseRequested: boolean;
@@ -147,6 +150,9 @@ export class Activation {
 		const { clock } = this.#deps;
 		let attempt = prior.length + 1;
 		for (;;) {
+			// Code outside steps may run ahead of the disk; a step body, which may act on the world, may not.
+			if (this.#unacked > 0) await this.#lastCommit;
+			if (this.#closed) return NEVER;
 			const startedAt = clock.now();
 			const ctx = stepContext(name, count, attempt, resolved);
 			this.#busy++;
@@ -172,10 +178,13 @@ export class Activation {
 					this.#fatal(unstorable(name, e));
 					return NEVER;
 				}
-				await this.#commit([record]);
 				this.#busy--;
 				this.#view.add(entry);
-				if (this.#deps.alwaysReplay) return this.#suspend(clock.now());
+				if (this.#deps.alwaysReplay) {
+					await this.#commit([record]);
+					return this.#suspend(clock.now());
+				}
+				this.#commitBehind([record]);
 				// The caller gets what a replay would get: the value as stored (primitives are already that).
 				if (value === null || typeof value !== "object") return value;
 				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
@@ -185,10 +194,15 @@ export class Activation {
 			const delayMs = stop ? 0 : retryDelayMs(resolved, attempt);
 			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
 			if (!stop) entry.retryAt = endedAt + delayMs;
-			await this.#commit([this.#record(entry)]);
 			this.#busy--;
 			this.#view.add(entry);
-			if (stop) throw fromErrorRecord(err);
+			if (stop) {
+				this.#commitBehind([this.#record(entry)]);
+				throw fromErrorRecord(err);
+			}
+			this.#busy++;
+			await this.#commit([this.#record(entry)]);
+			this.#busy--;
 			if (delayMs > 0 || this.#pauseRequested) return this.#suspend(entry.retryAt as number);
 			attempt++;
 		}
@@ -316,6 +330,21 @@ export class Activation {
 			return NEVER;
 		}
 		if (this.#closed) return NEVER;
+	}
+
+	/**
+	 * Commits without making the caller wait: the workflow's code carries on at once, and the
+	 * run's next write (often its completion) joins the same group commit. The next step body
+	 * waits for it (see #do), so nothing acts on a result that is not yet durable.
+	 */
+	#commitBehind(records: JournalRecord[]): void {
+		this.#unacked++;
+		this.#busy++;
+		this.#lastCommit = this.#commit(records).then(() => {
+			this.#unacked--;
+			this.#busy--;
+			if (this.#suspendedDues.length > 0) this.#queueCheck();
+		});
 	}
 
 	#suspend(due: number): Promise<never> {
