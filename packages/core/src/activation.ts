@@ -306,11 +306,15 @@ export class Activation {
 		if (this.#written + 1 >= SEQS_PER_EPOCH)
 			throw new WorkflowFatalError("instance.too_many_steps", `one activation may write at most ${SEQS_PER_EPOCH - 1} journal entries`);
 		const data = this.#deps.serializer.encode(entry);
-		if (data.byteLength > MAX_VALUE_BYTES + 64 * 1024 && entry.kind === "attempt") {
-			throw new WorkflowFatalError(
-				"step.output_too_large",
-				`The step "${entry.name}" returned ${data.byteLength} bytes; a step result may take at most 1 MiB once stored`,
-			);
+		// Only a record this large can hold a result over the limit; measure the result alone then.
+		if (entry.kind === "attempt" && data.byteLength > MAX_VALUE_BYTES) {
+			const size = this.#deps.serializer.encode(entry.value).byteLength;
+			if (size > MAX_VALUE_BYTES) {
+				throw new WorkflowFatalError(
+					"step.output_too_large",
+					`The step "${entry.name}" returned ${size} bytes; a step result may take at most 1 MiB once stored`,
+				);
+			}
 		}
 		return { seq: journalSeq(this.lease.epoch, ++this.#written), at: this.#deps.clock.now(), kind: entry.kind, key: "key" in entry ? entry.key : null, data };
 	}

@@ -178,3 +178,25 @@ test("bindings are typed from the workflows option", async () => {
 		await engine.close();
 	}
 });
+
+test("a step result over 1 MiB ends the instance with a clear error naming the step", async () => {
+	class Big extends WorkflowEntrypoint {
+		async run(_e: WorkflowEvent, step: WorkflowStep) {
+			try {
+				await step.do("too big", async () => "x".repeat(1024 * 1024 + 1));
+			} catch {
+				return "caught";
+			}
+			return "stored";
+		}
+	}
+	const h = await startEngine({ BIG: Big });
+	try {
+		const s = await waitTerminal(await h.engine.bindings.BIG!.create());
+		assert.equal(s.status, "errored");
+		assert.equal(s.error?.name, "WorkflowFatalError");
+		assert.match(s.error?.message ?? "", /"too big" returned \d+ bytes; a step result may take at most 1 MiB/);
+	} finally {
+		await h.close();
+	}
+});
