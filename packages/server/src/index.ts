@@ -1,0 +1,15 @@
+export type { WorkflowInfo } from "./api-context.js";
+export { type BannerInfo, formatBanner } from "./banner.js";
+export { ConfigError } from "./config-error.js";
+export { type Api, type ApiOptions, apiRoutes, createApi, MAX_BODY_BYTES } from "./create-api.js";
+export { type CreationRate, CreationRateLimiter, DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
+export { ERROR_STATUS, errorAnswer } from "./error-status.js";
+export { CONFIG_FILES, findConfigFile, type LoadedConfig, type LoadedWorkflow, loadConfig } from "./load-config.js";
+export { OPENAPI_DOCUMENT } from "./openapi-document.js";
+export { RequestError } from "./request-error.js";
+export { type DevOptions, runDev } from "./run-dev.js";
+export { runStart } from "./run-start.js";
+export { type ServeProjectOptions, type ServingProject, serveProject } from "./serve-project.js";
+export { ServerError } from "./server-error.js";
+export { isLoopback, type RunningServer, type ServerOptions, startServer } from "./start-server.js";
+export { type CreationRateConfig, defineConfig, type RetentionConfig, type RetentionDuration, type WeftConfig, type WorkflowConfig } from "./weft-config.js";

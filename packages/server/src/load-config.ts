@@ -1,0 +1,120 @@
+// Finds the project config in a directory, checks it, imports the modules it names and resolves
+// every workflow to its class, with an error that names the file, the workflow and the fix.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import type { AnyWorkflowClass } from "@weft/core";
+import { ConfigError } from "./config-error.js";
+import { importModule } from "./module-loader.js";
+import { validateConfig } from "./validate-config.js";
+import type { RetentionConfig, WeftConfig } from "./weft-config.js";
+
+export const CONFIG_FILES = ["weft.config.ts", "weft.config.mts", "weft.config.js", "weft.config.mjs", "weft.config.json"] as const;
+
+export interface LoadedWorkflow {
+	name: string;
+	binding: string;
+	className: string;
+	/** The module as the config names it (relative to the config file). */
+	module: string;
+	/** Its absolute path. */
+	modulePath: string;
+	class: AnyWorkflowClass;
+	concurrency: { limit: number } | null;
+	retention: RetentionConfig | null;
+}
+
+export interface LoadedConfig {
+	/** The config file's absolute path. */
+	path: string;
+	/** The project directory: the config file's directory; relative paths resolve against it. */
+	dir: string;
+	config: WeftConfig;
+	workflows: LoadedWorkflow[];
+	/** The SQLite file's absolute path. */
+	database: string;
+}
+
+/** The config file in `dir`, or a ConfigError `config.not_found`. */
+export function findConfigFile(dir: string): string {
+	for (const name of CONFIG_FILES) {
+		const path = join(dir, name);
+		if (existsSync(path)) return path;
+	}
+	throw new ConfigError(
+		"config.not_found",
+		`no ${CONFIG_FILES.join(", ")} in ${dir}; create weft.config.ts listing your workflows (see docs/config.md), or run from your project's directory`,
+	);
+}
+
+export async function loadConfig(options: { cwd: string; configPath?: string }): Promise<LoadedConfig> {
+	const path = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.cwd);
+	if (!existsSync(path)) throw new ConfigError("config.not_found", `the config file ${path} does not exist`);
+	const dir = dirname(path);
+	const shown = relative(options.cwd, path) || path;
+	const config = validateConfig(await readConfigValue(path, shown), shown);
+
+	const modules = new Map<string, Record<string, unknown>>();
+	const workflows: LoadedWorkflow[] = [];
+	for (const wf of config.workflows) {
+		const module = (wf.module ?? config.main) as string;
+		const modulePath = resolve(dir, module);
+		let exports = modules.get(modulePath);
+		if (!exports) {
+			if (!existsSync(modulePath))
+				throw new ConfigError(
+					"config.module_not_found",
+					`workflow "${wf.name}" is in module ${JSON.stringify(module)}, but ${modulePath} does not exist; fix "${wf.module ? "module" : "main"}" in ${shown}`,
+				);
+			try {
+				exports = await importModule(modulePath);
+			} catch (cause) {
+				throw new ConfigError("config.module_failed", `loading ${module} (for workflow "${wf.name}") failed: ${(cause as Error)?.message ?? cause}`, { cause });
+			}
+			modules.set(modulePath, exports);
+		}
+		const cls = exports[wf.class_name];
+		if (cls === undefined) {
+			const classes = Object.keys(exports).filter((k) => typeof exports[k] === "function");
+			throw new ConfigError(
+				"config.class_not_found",
+				`workflow "${wf.name}" names class_name "${wf.class_name}", but ${module} exports no such name (${classes.length ? `it exports ${classes.join(", ")}` : "it exports no class"}); export the class or fix class_name in ${shown}`,
+			);
+		}
+		if (typeof cls !== "function" || typeof (cls as { prototype?: { run?: unknown } }).prototype?.run !== "function")
+			throw new ConfigError(
+				"config.class_not_found",
+				`workflow "${wf.name}": ${wf.class_name} exported by ${module} is not a class with a run() method; it must extend WorkflowEntrypoint`,
+			);
+		workflows.push({
+			name: wf.name,
+			binding: wf.binding,
+			className: wf.class_name,
+			module,
+			modulePath,
+			class: cls as AnyWorkflowClass,
+			concurrency: wf.concurrency ?? null,
+			retention: wf.default_retention ?? config.default_retention ?? null,
+		});
+	}
+	const database = config.database ?? join(".weft", "weft.db");
+	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database))
+		throw new ConfigError("config.unsupported_database", `database ${JSON.stringify(database)}: only SQLite files are supported so far; give a file path`);
+	return { path, dir, config, workflows, database: isAbsolute(database) ? database : resolve(dir, database) };
+}
+
+async function readConfigValue(path: string, shown: string): Promise<unknown> {
+	if (path.endsWith(".json")) {
+		try {
+			return JSON.parse(readFileSync(path, "utf8"));
+		} catch (cause) {
+			throw new ConfigError("config.invalid", `${shown} is not valid JSON: ${(cause as Error).message}`, { cause });
+		}
+	}
+	let exports: Record<string, unknown>;
+	try {
+		exports = await importModule(path);
+	} catch (cause) {
+		throw new ConfigError("config.module_failed", `loading ${shown} failed: ${(cause as Error)?.message ?? cause}`, { cause });
+	}
+	return exports.default ?? exports.config;
+}

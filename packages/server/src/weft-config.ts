@@ -1,0 +1,63 @@
+// What a project's weft.config.ts (or .mts, .js, .mjs, .json) exports. Keys that come from
+// wrangler.jsonc keep wrangler's spelling (`main`, `vars`, `workflows[].name|binding|class_name`,
+// `concurrency.limit`, `default_retention`), so a workflows block can be copied across as is;
+// keys that are Weft's own are camelCase.
+
+/** Milliseconds, or a duration such as "7 days" (Cloudflare's grammar). */
+export type RetentionDuration = number | string;
+
+export interface RetentionConfig {
+	/** How long a complete instance is kept. */
+	success_retention?: RetentionDuration;
+	/** How long an errored or terminated instance is kept. */
+	error_retention?: RetentionDuration;
+}
+
+export interface WorkflowConfig {
+	/** The workflow's name in the API and the CLI (≤ 64 chars of letters, digits, "_", "-"). */
+	name: string;
+	/** The variable name on `env` (`this.env.MY_WORKFLOW`). */
+	binding: string;
+	/** The exported class that extends WorkflowEntrypoint. */
+	class_name: string;
+	/** The module that exports the class, relative to the config file; defaults to the top-level `main`. */
+	module?: string;
+	/** At most this many instances run at once; the rest wait `queued`. */
+	concurrency?: { limit: number };
+	/** Stored and shown by `weft workflows describe`; not enforced yet (see docs/config.md). */
+	default_retention?: RetentionConfig;
+}
+
+export interface CreationRateConfig {
+	/** Instances created per second per workflow, sustained (create, each batch item, restart). */
+	perSecond: number;
+	/** How many may be created at once before the sustained rate applies (default: 2 × perSecond). */
+	burst?: number;
+}
+
+export interface WeftConfig {
+	/** The module that exports the workflow classes, relative to the config file (as in wrangler.jsonc). */
+	main?: string;
+	workflows: WorkflowConfig[];
+	/** Extra values on `this.env` inside workflows (as wrangler's `vars`). */
+	vars?: Record<string, unknown>;
+	/** The SQLite file, relative to the config file (default ".weft/weft.db"). */
+	database?: string;
+	/** Default 8787. */
+	port?: number;
+	/** Default "127.0.0.1". Any other address needs a token. */
+	host?: string;
+	/** Bearer token every API request must carry; WEFT_TOKEN in the environment takes precedence. */
+	token?: string;
+	/** Per-workflow creation rate limit (default 100/s, burst 200); false turns it off. */
+	creationRate?: CreationRateConfig | false;
+	/** Default retention for every workflow that sets none. */
+	default_retention?: RetentionConfig;
+	/** On shutdown (and on each reload under `weft dev`), how long running steps may take to finish (default 5000). */
+	shutdownGraceMs?: number;
+}
+
+/** Types a config object; it returns its argument unchanged. */
+export function defineConfig(config: WeftConfig): WeftConfig {
+	return config;
+}
