@@ -16,6 +16,7 @@ let dir: string;
 let project: ServingProject;
 let secured: ServingProject;
 let lister: ServingProject;
+let bulk: ServingProject;
 let client: WeftClient;
 let url: string;
 
@@ -25,6 +26,8 @@ before(async () => {
 	secured = await serveProject({ cwd: HELLO_PROJECT, port: 0, database: join(dir, "secured.db"), token: "t0ken" });
 	// Listing order is asserted exactly, so it gets a server no other test creates instances on.
 	lister = await serveProject({ cwd: HELLO_PROJECT, port: 0, database: join(dir, "lister.db") });
+	// Bulk commands act on every instance in a status, so they get a server of their own too.
+	bulk = await serveProject({ cwd: HELLO_PROJECT, port: 0, database: join(dir, "bulk.db") });
 	url = project.url;
 	client = new WeftClient({ url });
 });
@@ -33,6 +36,7 @@ after(async () => {
 	await project?.close();
 	await secured?.close();
 	await lister?.close();
+	await bulk?.close();
 	rmSync(dir, { recursive: true, force: true });
 });
 
@@ -207,6 +211,28 @@ describe("weft against a running server", { concurrency: true }, () => {
 		const env = await runCli(["workflows", "list", "--json"], { env: { WEFT_URL: secured.url, WEFT_TOKEN: "t0ken" } });
 		assert.equal(env.code, 0, env.stderr);
 		assert.deepEqual(JSON.parse(env.stdout), JSON.parse(flag.stdout));
+	});
+
+	test("terminate --status acts on every instance in that status, with a progress line and a summary", async () => {
+		const bulkClient = new WeftClient({ url: bulk.url });
+		const approval = bulkClient.workflow("approval");
+		for (const id of ["b-1", "b-2", "b-3"]) await approval.create({ id });
+		await approval.create({ id: "b-done" });
+		await (await approval.get("b-done")).sendEvent({ type: "approval", payload: { by: "ada" } });
+		for (;;) {
+			const page = await approval.list({ status: "waiting" });
+			const done = await (await approval.get("b-done")).status();
+			if (page.instances.length === 3 && done.status === "complete") break;
+			await new Promise((r) => setTimeout(r, 25));
+		}
+		const r = await runCli(["instances", "terminate", "approval", "--status", "waiting", "--url", bulk.url]);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stdout, /terminated: 3 of 3 "approval" instance\(s\) that were waiting/);
+		assert.match(r.stderr, /terminate \[█+\] 3\/3 \(100%\)/);
+		for (const id of ["b-1", "b-2", "b-3"]) assert.equal((await (await approval.get(id)).status()).status, "terminated");
+		assert.equal((await (await approval.get("b-done")).status()).status, "complete", "instances in other statuses are left alone");
+		const both = await runCli(["instances", "terminate", "approval", "b-1", "--status", "waiting", "--url", bulk.url]);
+		assert.equal(both.code, 1);
 	});
 
 	test("every command has --help with examples", async () => {

@@ -2,6 +2,7 @@
 // after `wrangler workflows instances`.
 import type { InstanceStatusName } from "@weft/client";
 import type { Command } from "commander";
+import { controlByStatus } from "./bulk-control.js";
 import { CliError, clientFor, examples, parseIntArg, parseJsonArg, print, printJson, resolveId } from "./cli-context.js";
 import { describeInstance } from "./describe-instance.js";
 import { formatJournalEvent } from "./format-journal-event.js";
@@ -80,12 +81,28 @@ export function registerInstanceCommands(program: Command): void {
 	];
 	for (const [name, description, method, done] of control) {
 		instances
-			.command(`${name} <workflow> <id>`)
-			.description(description)
-			.option("--json", "print JSON ({ id, status })")
-			.addHelpText("after", examples(`weft instances ${name} hello ada-1`, `weft instances ${name} hello latest`))
-			.action(async (workflow: string, id: string, flags: { json?: boolean }, command: Command) => {
+			.command(`${name} <workflow> [id]`)
+			.description(`${description}; with --status, every instance in that status`)
+			.option("--status <status>", `${name} every instance of the workflow with this status (instead of one id)`)
+			.option("--json", "print JSON ({ id, status }, or the bulk summary)")
+			.addHelpText(
+				"after",
+				examples(`weft instances ${name} hello ada-1`, `weft instances ${name} hello latest`, `weft instances ${name} hello --status waiting`),
+			)
+			.action(async (workflow: string, id: string | undefined, flags: { json?: boolean; status?: string }, command: Command) => {
 				const remote = clientFor(command).workflow(workflow);
+				if (flags.status !== undefined) {
+					if (id !== undefined) throw new CliError("give either an instance id or --status, not both");
+					const outcome = await controlByStatus(remote, method, flags.status as InstanceStatusName);
+					if (flags.json) printJson(outcome);
+					else {
+						print(`${done}: ${outcome.changed} of ${outcome.matched} "${workflow}" instance(s) that were ${flags.status}`);
+						for (const f of outcome.failed) print(`  ${f.id}: ${f.code} ${f.message}`);
+					}
+					if (outcome.failed.length > 0) process.exitCode = 1;
+					return;
+				}
+				if (id === undefined) throw new CliError(`give an instance id (or "latest"), or --status to ${name} many`);
 				const instance = await remote.get(await resolveId(remote, id));
 				await instance[method]();
 				const { status } = await instance.status();
