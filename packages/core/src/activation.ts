@@ -34,7 +34,12 @@ export interface ActivationDeps {
 	onError(error: unknown, activation: Activation): void;
 }
 
-const NEVER = new Promise<never>(() => {});
+/**
+ * A promise that never settles: what a suspended or abandoned step returns. A fresh one each
+ * time, never a shared one: every `await` of a shared pending promise would add a reaction to it
+ * that lives forever, holding the whole activation with it.
+ */
+const never = (): Promise<never> => new Promise<never>(() => {});
 const DEFAULT_EVENT_TIMEOUT = "24 hours";
 const MAX_STACK_CHARS = 4096;
 
@@ -142,7 +147,7 @@ export class Activation {
 		const prior = this.#view.attempts.get(key) ?? [];
 		// The config is pinned at the first attempt; later replays use the journaled one.
 		const resolved: ResolvedStepConfig = prior[0]?.config ?? resolveStepConfig(name, config as WorkflowStepConfig | undefined);
-		if (this.#closed) return NEVER;
+		if (this.#closed) return never();
 		const retry = this.#view.retries.get(key);
 		if (retry && this.#view.effective(retry) > this.#deps.clock.now()) return this.#suspend(this.#view.effective(retry));
 		if (this.#pauseRequested) return this.#suspend(this.#deps.clock.now());
@@ -152,7 +157,7 @@ export class Activation {
 		for (;;) {
 			// Code outside steps may run ahead of the disk; a step body, which may act on the world, may not.
 			if (this.#unacked > 0) await this.#lastCommit;
-			if (this.#closed) return NEVER;
+			if (this.#closed) return never();
 			const startedAt = clock.now();
 			const ctx = stepContext(name, count, attempt, resolved);
 			this.#busy++;
@@ -166,7 +171,7 @@ export class Activation {
 				error = toErrorRecord(e);
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
 			}
-			if (this.#closed) return NEVER;
+			if (this.#closed) return never();
 			const endedAt = clock.now();
 			if (ok) {
 				const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: true, value, final: true };
@@ -176,7 +181,7 @@ export class Activation {
 				} catch (e) {
 					this.#busy--;
 					this.#fatal(unstorable(name, e));
-					return NEVER;
+					return never();
 				}
 				this.#busy--;
 				this.#view.add(entry);
@@ -331,9 +336,9 @@ export class Activation {
 			await this.#deps.store.appendJournal(this.lease, batch);
 		} catch (e) {
 			this.#lost(e);
-			return NEVER;
+			return never();
 		}
-		if (this.#closed) return NEVER;
+		if (this.#closed) return never();
 	}
 
 	/**
@@ -354,7 +359,7 @@ export class Activation {
 	#suspend(due: number): Promise<never> {
 		this.#suspendedDues.push(due);
 		this.#queueCheck();
-		return NEVER;
+		return never();
 	}
 
 	/** After the event loop turns: if nothing is in flight and something waits, the activation ends. */
