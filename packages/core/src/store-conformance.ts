@@ -78,6 +78,9 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			);
 			const stale = { ...c.lease, epoch: c.lease.epoch - 1 };
 			assert.deepEqual(await s.renewLeases([stale], T0 + 20_000, LEASE_MS), [stale]);
+			await s.completeActivation(c.lease, [], { kind: "suspend", wakeAt: T0 + 25_000 }, T0 + 21_000);
+			assert.deepEqual(await s.renewLeases([c.lease], T0 + 22_000, LEASE_MS), [c.lease], "a suspended activation's lease is gone");
+			assert.equal((await s.getInstance({ workflow: "w", id: "a" }))?.wakeAt, T0 + 25_000, "a late renewal leaves the timer alone");
 		});
 
 		withStore("completing ends the activation: complete, errored, suspended", async (s) => {

@@ -2,6 +2,8 @@ import type { Database } from "better-sqlite3";
 
 interface Pending {
 	run: () => unknown;
+	/** The lease a write was made under, if any. */
+	lease?: string | undefined;
 	resolve: (v: unknown) => void;
 	reject: (e: unknown) => void;
 }
@@ -24,9 +26,20 @@ export class GroupCommit {
 		this.#db = db;
 	}
 
-	enqueue<T>(run: () => T): Promise<T> {
+	/**
+	 * Leases one of whose writes was lost in a failed commit. A later write under such a lease is
+	 * refused, so an activation that carried on past an unacknowledged write (commit behind)
+	 * cannot complete on top of the write that was lost.
+	 */
+	readonly #poisoned = new Set<string>();
+
+	isPoisoned(lease: string): boolean {
+		return this.#poisoned.has(lease);
+	}
+
+	enqueue<T>(run: () => T, lease?: string): Promise<T> {
 		return new Promise<T>((resolve, reject) => {
-			this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+			this.#queue.push({ run, lease, resolve: resolve as (v: unknown) => void, reject });
 			if (!this.#scheduled) {
 				this.#scheduled = true;
 				setImmediate(() => this.flush());
@@ -44,7 +57,10 @@ export class GroupCommit {
 			this.#db.exec("COMMIT");
 		} catch (e) {
 			if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
-			for (const p of batch) p.reject(e);
+			for (const p of batch) {
+				if (p.lease) this.#poisoned.add(p.lease);
+				p.reject(e);
+			}
 			return;
 		}
 		this.batches++;

@@ -127,7 +127,9 @@ export class SqliteStore implements Store {
 				   wake_at = CASE WHEN pause_requested = 1 THEN NULL WHEN signal != :signal THEN :now ELSE :wakeAt END
 				 WHERE iid = :iid`,
 			),
-			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND wake_at IS NOT NULL"),
+			// Only a lease still running is extended: a renewal landing after a suspension must not
+			// overwrite the timer that suspension set.
+			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND status IN ('running', 'waitingForPause')"),
 			releaseRunning: db.prepare("UPDATE instances SET wake_at = ? WHERE status = 'running'"),
 			releasePausing: db.prepare("UPDATE instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause'"),
 			nextWake: db.prepare<[string, number], { at: number | null }>(
@@ -171,6 +173,8 @@ export class SqliteStore implements Store {
 	}
 
 	#fenced(lease: Lease, records: JournalRecord[]): void {
+		if (this.writes.isPoisoned(leaseKey(lease)))
+			throw new LeaseLostError("an earlier write under this lease was lost in a failed commit; the write was rejected");
 		const row = this.#s.fence.get(lease.ref, lease.epoch);
 		if (!row) throw new LeaseLostError();
 		for (const r of records) this.#s.append.run(lease.ref, row.generation, r.seq, r.at, r.kind, r.key, r.data);
@@ -255,7 +259,7 @@ export class SqliteStore implements Store {
 	}
 
 	appendJournal(lease: Lease, records: JournalRecord[]): Promise<void> {
-		return this.writes.enqueue(() => this.#fenced(lease, records));
+		return this.writes.enqueue(() => this.#fenced(lease, records), leaseKey(lease));
 	}
 
 	completeActivation(lease: Lease, records: JournalRecord[], outcome: ActivationOutcome, now: number): Promise<void> {
@@ -272,7 +276,7 @@ export class SqliteStore implements Store {
 					this.#s.suspend.run({ iid: lease.ref, now, wakeAt: outcome.wakeAt, signal: lease.signal });
 					break;
 			}
-		});
+		}, leaseKey(lease));
 	}
 
 	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]> {
@@ -360,6 +364,10 @@ export class SqliteStore implements Store {
 		this.writes.flush();
 		this.db.close();
 	}
+}
+
+function leaseKey(lease: Lease): string {
+	return `${lease.ref}:${lease.epoch}`;
 }
 
 /** True when an instance cannot have a journal yet: never claimed, restarted or resumed. */
