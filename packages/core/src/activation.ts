@@ -55,6 +55,8 @@ export class Activation {
 	#written = 0;
 	/** Step bodies running and commits not yet acknowledged. */
 	#busy = 0;
+	/** The abort controllers of the attempts running now. */
+	readonly #attempts = new Set<AbortController>();
 	/** Commits issued by #commitBehind and not yet acknowledged, and the latest of them. */
 	#unacked = 0;
 	#lastCommit: Promise<void> = Promise.resolve();
@@ -87,6 +89,9 @@ export class Activation {
 	abort(): void {
 		if (this.#closed) return;
 		this.#closed = true;
+		for (const a of this.#attempts)
+			a.abort(new LeaseLostError("the instance was terminated, restarted or claimed elsewhere; this attempt's result will not be used"));
+		this.#attempts.clear();
 		this.#deps.onEnd(this);
 	}
 
@@ -159,18 +164,21 @@ export class Activation {
 			if (this.#unacked > 0) await this.#lastCommit;
 			if (this.#closed) return never();
 			const startedAt = clock.now();
-			const ctx = stepContext(name, count, attempt, resolved);
+			const attemptAbort = new AbortController();
+			const ctx = stepContext(name, count, attempt, resolved, attemptAbort.signal);
 			this.#busy++;
 			let ok = true;
 			let value: unknown;
 			let error: ErrorRecord | undefined;
 			try {
-				value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved));
+				this.#attempts.add(attemptAbort);
+				value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved), attemptAbort);
 			} catch (e) {
 				ok = false;
 				error = toErrorRecord(e);
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
 			}
+			this.#attempts.delete(attemptAbort);
 			if (this.#closed) return never();
 			const endedAt = clock.now();
 			if (ok) {
@@ -218,9 +226,13 @@ export class Activation {
 		throw fromErrorRecord(entry.error as ErrorRecord);
 	}
 
-	#withTimeout(fn: () => unknown, ms: number): Promise<unknown> {
+	#withTimeout(fn: () => unknown, ms: number, abort: AbortController): Promise<unknown> {
 		return new Promise<unknown>((resolve, reject) => {
-			const cancel = this.#deps.clock.setTimer(() => reject(new WorkflowTimeoutError(ms)), ms);
+			const cancel = this.#deps.clock.setTimer(() => {
+				const timeout = new WorkflowTimeoutError(ms);
+				abort.abort(timeout);
+				reject(timeout);
+			}, ms);
 			Promise.resolve()
 				.then(fn)
 				.then(
@@ -425,9 +437,9 @@ export class Activation {
 }
 
 /** The callback's context; `config` is copied only if the body reads it, since most never do. */
-function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig): WorkflowStepContext {
+function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig, signal: AbortSignal): WorkflowStepContext {
 	let copy: ResolvedStepConfig | undefined;
-	return {
+	const ctx = {
 		step: { name, count },
 		attempt,
 		get config() {
@@ -437,7 +449,10 @@ function stepContext(name: string, count: number, attempt: number, config: Resol
 		set config(v) {
 			copy = v;
 		},
-	};
+	} as WorkflowStepContext;
+	// Not enumerable: a body that returns its ctx still returns a storable value.
+	Object.defineProperty(ctx, "signal", { value: signal, enumerable: false });
+	return ctx;
 }
 
 function unstorable(stepName: string, e: unknown): WorkflowFatalError {

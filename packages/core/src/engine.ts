@@ -41,6 +41,12 @@ export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
 	 * Slower; it exists to prove that replay gives the same results as running straight through.
 	 */
 	alwaysReplay?: boolean;
+	/**
+	 * How often to look for due work that nothing announced (ms). Default: never for a store
+	 * this engine alone writes (it sees every change), 1,000 for a store shared with other
+	 * processes (one with `onWake`), as a backstop to its notifications. Jittered by ±20%.
+	 */
+	pollMs?: number;
 	/** Where errors of the engine's own machinery go (default: console.error). */
 	onError?: (error: unknown, context: string) => void;
 }
@@ -95,6 +101,8 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly #maxActivations: number;
 	readonly #onError: (error: unknown, context: string) => void;
 	readonly #alwaysReplay: boolean;
+	readonly #pollMs: number | null;
+	#unsubscribeWake: (() => void) | null = null;
 	#started = false;
 	#closing = false;
 	#ticking = false;
@@ -110,6 +118,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.#leaseMs = options.leaseMs ?? 30_000;
 		this.#maxActivations = options.maxActivations ?? 1000;
 		this.#alwaysReplay = options.alwaysReplay ?? false;
+		this.#pollMs = options.pollMs ?? (options.store.onWake ? 1000 : null);
 		this.#onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
 		const bindings: Record<string, WorkflowBinding> = {};
 		for (const [binding, entry] of Object.entries(options.workflows)) {
@@ -135,6 +144,10 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (this.#started) return;
 		this.#started = true;
 		await this.store.releaseAllLeases(this.clock.now());
+		this.#unsubscribeWake =
+			this.store.onWake?.((workflow) => {
+				if (workflow === null || this.#byName.has(workflow)) this.wake();
+			}) ?? null;
 		this.#scheduleRenewal();
 		this.wake();
 	}
@@ -337,8 +350,12 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		const next = await this.store.nextWakeAt(this.#freeSlots().map((s) => s.workflow));
 		this.#cancelWakeTimer?.();
 		this.#cancelWakeTimer = null;
-		if (next === null || this.#closing) return;
-		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), Math.max(0, next - this.clock.now()));
+		if (this.#closing) return;
+		const untilNext = next === null ? Number.POSITIVE_INFINITY : Math.max(0, next - this.clock.now());
+		const poll = this.#pollMs === null ? Number.POSITIVE_INFINITY : this.#pollMs * (0.8 + 0.4 * Math.random());
+		const delay = Math.min(untilNext, poll);
+		if (delay === Number.POSITIVE_INFINITY) return;
+		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), delay);
 	}
 
 	#armRetry(): void {
@@ -405,6 +422,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	async close({ graceMs = 5000 }: { graceMs?: number } = {}): Promise<void> {
 		if (this.#closing) return;
 		this.#closing = true;
+		this.#unsubscribeWake?.();
 		this.#cancelWakeTimer?.();
 		this.#cancelRenewTimer?.();
 		if (this.#active.size > 0) {

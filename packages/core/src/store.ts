@@ -164,5 +164,12 @@ export interface Store {
 	 */
 	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found">;
 
+	/**
+	 * Optional: calls `listener` when an instance of a workflow becomes due now in another process
+	 * (null: anything may be due, e.g. after a reconnect). A store shared by several processes
+	 * implements it so idle workers wake at once; the engine still polls as a backstop.
+	 */
+	onWake?(listener: (workflow: string | null) => void): () => void;
+
 	close(): Promise<void>;
 }

@@ -14,6 +14,12 @@ export interface WorkflowStepContext {
 	step: { name: string; count: number };
 	attempt: number;
 	config: ResolvedStepConfig;
+	/**
+	 * Weft's addition: aborted when this attempt's result can no longer be used — it timed out,
+	 * or the instance was terminated, restarted or taken over by another worker. Pass it to
+	 * fetch() and friends to stop work nobody will read.
+	 */
+	signal: AbortSignal;
 }
 
 export interface WorkflowStepEvent<T = unknown> {

@@ -200,3 +200,31 @@ test("a step result over 1 MiB ends the instance with a clear error naming the s
 		await h.close();
 	}
 });
+
+test("a step body's ctx.signal aborts when its attempt times out or the instance is terminated", async () => {
+	const reasons: string[] = [];
+	let bodies = 0;
+	class Signals extends WorkflowEntrypoint<unknown, { mode: string }> {
+		async run(e: WorkflowEvent<{ mode: string }>, step: WorkflowStep) {
+			const timeout = e.payload.mode === "timeout" ? 50 : "1 hour";
+			return step.do("waits for its signal", { retries: { limit: 0, delay: 0 }, timeout }, async (ctx) => {
+				bodies++;
+				await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+				reasons.push((ctx.signal.reason as Error).name);
+				return Object.keys(ctx).sort();
+			});
+		}
+	}
+	const h = await startEngine({ SIGNALS: Signals });
+	try {
+		const timedOut = await h.engine.bindings.SIGNALS!.create({ params: { mode: "timeout" } });
+		assert.equal((await waitTerminal(timedOut)).error?.name, "WorkflowTimeoutError");
+		const terminated = await h.engine.bindings.SIGNALS!.create({ params: { mode: "terminate" } });
+		while (bodies < 2) await new Promise((r) => setTimeout(r, 5));
+		await terminated.terminate();
+		while (reasons.length < 2) await new Promise((r) => setTimeout(r, 5));
+		assert.deepEqual(reasons, ["WorkflowTimeoutError", "LeaseLostError"]);
+	} finally {
+		await h.close();
+	}
+});
