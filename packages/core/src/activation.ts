@@ -29,9 +29,30 @@ export interface ActivationDeps {
 	env: unknown;
 	/** End the activation after every committed step, so each step replays from the store (a test mode). */
 	alwaysReplay: boolean;
+	/** Replaying a history: steps are only ever answered from the journal, and this hears about each. */
+	replay?: ReplayObserver;
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
+}
+
+/** A step the code asked for, as replay reports it. */
+export interface StepRequest {
+	kind: StepKind;
+	name: string;
+	count: number;
+	key: string;
+	/** Where in the workflow's source the step was called ("file:line:column"), when known. */
+	site: string | null;
+}
+
+export interface ReplayObserver {
+	/** The journal answered this step. */
+	served(request: StepRequest): void;
+	/** The journal does not settle this step; in replay nothing runs, and the activation stops here. */
+	missing(request: StepRequest): void;
+	/** The journal answered a step whose config the code has since changed. */
+	configChanged(request: StepRequest, recorded: ResolvedStepConfig, requested: unknown): void;
 }
 
 /**
@@ -120,12 +141,17 @@ export class Activation {
 		return {
 			do: ((name: string, configOrCallback: unknown, maybeCallback?: unknown) => {
 				const [config, callback] = typeof configOrCallback === "function" ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
-				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown);
+				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown, this.#site());
 			}) as WorkflowStep["do"],
-			sleep: (name, duration) => this.#sleep(name, duration),
-			sleepUntil: (name, timestamp) => this.#sleepUntil(name, timestamp),
-			waitForEvent: (name, options) => this.#waitForEvent(name, options) as Promise<WorkflowStepEvent<never>>,
+			sleep: (name, duration) => this.#sleep(name, duration, this.#site()),
+			sleepUntil: (name, timestamp) => this.#sleepUntil(name, timestamp, this.#site()),
+			waitForEvent: (name, options) => this.#waitForEvent(name, options, this.#site()) as Promise<WorkflowStepEvent<never>>,
 		};
+	}
+
+	/** Where user code called a step (only worth the stack walk when replaying). */
+	#site(): string | null {
+		return this.#deps.replay ? callSite(new Error().stack) : null;
 	}
 
 	/** The n-th use of this name for this kind of step, counted from 1 in each run. */
@@ -139,15 +165,21 @@ export class Activation {
 		return count;
 	}
 
-	#nextKey(kind: StepKind, name: unknown): string {
-		return stepKey(kind, name as string, this.#nextCount(kind, name));
-	}
-
-	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown): Promise<unknown> {
+	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: string | null): Promise<unknown> {
 		const count = this.#nextCount("do", name);
 		const key = stepKey("do", name, count);
+		const replay = this.#deps.replay;
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
 		const final = this.#view.finals.get(key);
+		if (replay) {
+			const request: StepRequest = { kind: "do", name, count, key, site };
+			if (!final) {
+				replay.missing(request);
+				return never();
+			}
+			if (!sameConfig(name, final.config, config)) replay.configChanged(request, final.config, config);
+			replay.served(request);
+		}
 		if (final) return this.#settled(final);
 		const prior = this.#view.attempts.get(key) ?? [];
 		// The config is pinned at the first attempt; later replays use the journaled one.
@@ -248,15 +280,17 @@ export class Activation {
 		});
 	}
 
-	async #sleep(name: string, duration: WorkflowDuration | number): Promise<void> {
-		const key = this.#nextKey("sleep", name);
+	async #sleep(name: string, duration: WorkflowDuration | number, site: string | null): Promise<void> {
+		const count = this.#nextCount("sleep", name);
+		const key = stepKey("sleep", name, count);
 		const ms = parseDuration(duration, `sleep "${name}" duration`);
 		const now = this.#deps.clock.now();
-		return this.#timer(key, name, now + ms, now);
+		return this.#timer({ kind: "sleep", name, count, key, site }, now + ms, now);
 	}
 
-	async #sleepUntil(name: string, timestamp: Date | number): Promise<void> {
-		const key = this.#nextKey("sleep", name);
+	async #sleepUntil(name: string, timestamp: Date | number, site: string | null): Promise<void> {
+		const count = this.#nextCount("sleep", name);
+		const key = stepKey("sleep", name, count);
 		const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
 		if (typeof until !== "number" || !Number.isFinite(until)) {
 			throw new ValidationError(
@@ -265,13 +299,21 @@ export class Activation {
 			);
 		}
 		const now = this.#deps.clock.now();
-		if (!this.#view.sleeps.has(key) && until < now) throw new SleepInPastError();
-		return this.#timer(key, name, until, now);
+		if (!this.#view.sleeps.has(key) && until < now && !this.#deps.replay) throw new SleepInPastError();
+		return this.#timer({ kind: "sleep", name, count, key, site }, until, now);
 	}
 
 	/** A sleep: on first sight its due time is journaled (with `now`, read once, as its start). */
-	async #timer(key: string, name: string, until: number, now: number): Promise<void> {
+	async #timer(request: StepRequest, until: number, now: number): Promise<void> {
+		const { key, name } = request;
 		const known = this.#view.sleeps.get(key);
+		if (this.#deps.replay) {
+			if (!known) {
+				this.#deps.replay.missing(request);
+				return never();
+			}
+			this.#deps.replay.served(request);
+		}
 		if (known) {
 			const due = this.#view.effective(known);
 			return due <= now ? undefined : this.#suspend(due);
@@ -281,16 +323,25 @@ export class Activation {
 		if (until > now) return this.#suspend(until);
 	}
 
-	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }): Promise<WorkflowStepEvent> {
-		const key = this.#nextKey("waitForEvent", name);
+	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, site: string | null): Promise<WorkflowStepEvent> {
+		const count = this.#nextCount("waitForEvent", name);
+		const key = stepKey("waitForEvent", name, count);
 		const type = options?.type;
 		if (typeof type !== "string")
 			throw new ValidationError("event.invalid_type", `waitForEvent "${name}" needs options.type, a string naming the event type to wait for`);
 		const ms = parseDuration(options.timeout ?? DEFAULT_EVENT_TIMEOUT, `waitForEvent "${name}" timeout`);
 		const { serializer, clock } = this.#deps;
 		const received = this.#view.received.get(key);
-		if (received) return structuredClone(received.event) as WorkflowStepEvent;
 		const timedOut = this.#view.timedOut.get(key);
+		if (this.#deps.replay) {
+			const request: StepRequest = { kind: "waitForEvent", name, count, key, site };
+			if (!received && !timedOut) {
+				this.#deps.replay.missing(request);
+				return never();
+			}
+			this.#deps.replay.served(request);
+		}
+		if (received) return structuredClone(received.event) as WorkflowStepEvent;
 		if (timedOut) throw new WorkflowTimeoutError(timedOut.timeoutMs);
 		const now = clock.now();
 		let wait = this.#view.waits.get(key);
@@ -434,6 +485,25 @@ export class Activation {
 		if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
 		this.abort();
 	}
+}
+
+/** True when the code's step config resolves to the one the journal recorded. */
+function sameConfig(name: string, recorded: ResolvedStepConfig, requested: unknown): boolean {
+	try {
+		return JSON.stringify(resolveStepConfig(name, requested as WorkflowStepConfig | undefined)) === JSON.stringify(recorded);
+	} catch {
+		return false;
+	}
+}
+
+/** The first stack frame outside Weft's executor: where the workflow called `step.*`. */
+function callSite(stack: string | undefined): string | null {
+	for (const line of (stack ?? "").split("\n").slice(1)) {
+		if (/[/\\]core[/\\](dist|src)[/\\]activation\.[jt]s/.test(line) || line.includes("node:internal")) continue;
+		const m = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(line);
+		if (m) return (m[1] as string).replace(/^file:\/\//, "");
+	}
+	return null;
 }
 
 /** The callback's context; `config` is copied only if the body reads it, since most never do. */

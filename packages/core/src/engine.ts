@@ -4,6 +4,7 @@
 import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
+import { type History, toHistory } from "./history.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
 import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
@@ -236,6 +237,12 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<Positioned[]> {
 		await this.requireInstance(key);
 		return readEntries(this.store, this.serializer, key, afterSeq);
+	}
+
+	/** The instance's journal as a self-contained, versioned history document (docs/history-format.md). */
+	async exportHistory(key: InstanceKey): Promise<History> {
+		const record = await this.requireInstance(key);
+		return toHistory(record, await this.store.readJournal(key), this.serializer, this.clock.now());
 	}
 
 	/** @internal */

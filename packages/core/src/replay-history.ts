@@ -1,0 +1,290 @@
+// Replays a recorded history against workflow code: every step, sleep and wait is answered from
+// the history, no step body runs, the clock reads the history's last recorded time, and nothing
+// is written anywhere. Reports where the code and the history part ways (docs/replay.md).
+import { Activation, type StepRequest } from "./activation.js";
+import { ManualClock } from "./clock.js";
+import { ValidationError } from "./errors.js";
+import { type History, historyRecords, parseHistory } from "./history.js";
+import type { JournalEntry } from "./journal.js";
+import { type Serializer, v8Serializer } from "./serializer.js";
+import type { ActivationOutcome, Store } from "./store.js";
+import { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
+import type { AnyWorkflowClass, WorkflowClass } from "./workflow-entrypoint.js";
+
+export type DivergenceKind = "missing-step" | "out-of-order" | "changed-config" | "ended-early" | "went-on" | "output-differs" | "status-differs";
+
+export interface Divergence {
+	kind: DivergenceKind;
+	/** Index in the history's entries where the two part ways, when there is one. */
+	position: number | null;
+	/** What the history holds there, e.g. `do "reserve" #2`. */
+	history: string | null;
+	/** What the code asked for, e.g. `do "charge" #1`. */
+	code: string | null;
+	/** Where the code made that call. */
+	site: string | null;
+	message: string;
+}
+
+export interface ReplayResult {
+	workflow: string;
+	instanceId: string;
+	/** How the code's run ended against this history: it finished, failed, waits on something the history has not reached, or stopped at a divergence. */
+	status: "complete" | "errored" | "waiting" | "diverged";
+	output?: unknown;
+	error?: { name: string; message: string };
+	/** Steps answered from the history. */
+	served: number;
+	/** When the history ends before the code: the step the code would run next. */
+	next: StepRequest | null;
+	divergence: Divergence | null;
+}
+
+export interface ReplayOptions {
+	/** What the workflow sees as `this.env` (its step bodies never run, so bindings are rarely needed). */
+	env?: Record<string, unknown>;
+	serializer?: Serializer;
+	/** Give up on code that never reaches a step or an end (ms, real time; default 30 s). */
+	timeoutMs?: number;
+}
+
+const describe = (kind: string, name: string, count: number) => `${kind} "${name}" #${count}`;
+
+function describeKey(key: string): string {
+	const m = /^(do|sleep|waitForEvent):(.*)#(\d+)$/.exec(key);
+	return m ? describe(m[1] as string, m[2] as string, Number(m[3])) : key;
+}
+
+/** A Store that holds nothing and writes nothing: it only hears how the activation ended. */
+function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
+	const refuse = () => Promise.reject(new ValidationError("replay.read_only", "a replay writes nothing"));
+	return {
+		createInstances: refuse,
+		getInstance: async () => null,
+		readJournal: async () => [],
+		readEvents: async () => [],
+		listInstances: refuse,
+		countByStatus: async () => [],
+		claimActivations: async () => [],
+		appendJournal: async () => {},
+		completeActivation: async (_lease, _records, outcome) => onOutcome(outcome),
+		renewLeases: async () => [],
+		releaseAllLeases: async () => {},
+		nextWakeAt: async () => null,
+		sendEvent: refuse,
+		pause: refuse,
+		resume: refuse,
+		terminate: refuse,
+		restart: refuse,
+		close: async () => {},
+	};
+}
+
+export async function replayHistory(workflowClass: AnyWorkflowClass, doc: History | unknown, options: ReplayOptions = {}): Promise<ReplayResult> {
+	const history = parseHistory(doc);
+	const serializer = options.serializer ?? v8Serializer;
+	const { records, entries } = historyRecords(history, serializer);
+	// The history's steps in the order they first appear, and where.
+	const firstAt = new Map<string, number>();
+	entries.forEach((e: JournalEntry, i) => {
+		if ("key" in e && (e.kind === "attempt" || e.kind === "sleep" || e.kind === "wait") && !firstAt.has(e.key)) firstAt.set(e.key, i);
+	});
+	const span = stepSpans(entries);
+	const served = new Set<string>();
+	const unserved = () => [...firstAt].filter(([k]) => !served.has(k)).sort((a, b) => a[1] - b[1]);
+	const endedAt = history.instance.endedAt ?? history.entries.at(-1)?.at ?? history.instance.createdAt;
+	const finished = history.instance.status === "complete" || history.instance.status === "errored";
+
+	let outcome: ActivationOutcome | null = null;
+	let divergence: Divergence | null = null;
+	let next: StepRequest | null = null;
+	let activation: Activation | undefined;
+	const stop = () => queueMicrotask(() => activation?.abort());
+
+	const result = new Promise<void>((resolve) => {
+		const cancel = setTimeout(() => {
+			activation?.abort();
+			resolve();
+		}, options.timeoutMs ?? 30_000);
+		activation = new Activation(
+			{
+				lease: { workflow: history.workflow, id: history.instanceId, ref: 0, epoch: 0, signal: 0 },
+				instance: {
+					workflow: history.workflow,
+					id: history.instanceId,
+					status: "running",
+					params: serializer.encode(fromTaggedJson(history.instance.params)),
+					output: null,
+					error: null,
+					createdAt: history.instance.createdAt,
+					startedAt: history.instance.startedAt,
+					endedAt: null,
+					updatedAt: endedAt,
+					generation: history.instance.generation,
+					pauseRequested: false,
+					pausedAt: null,
+					wakeAt: null,
+				},
+				journal: records,
+				events: [],
+			},
+			{
+				store: replayStore((o) => {
+					outcome = o;
+				}),
+				clock: new ManualClock(endedAt),
+				serializer,
+				workflowClass: workflowClass as unknown as WorkflowClass,
+				env: options.env ?? {},
+				alwaysReplay: false,
+				replay: {
+					served: (r) => {
+						served.add(r.key);
+						if (divergence) return;
+						// A step the history finished before this one even started must come first.
+						const start = span.get(r.key)?.start ?? Number.POSITIVE_INFINITY;
+						const before = unserved().find(([k]) => (span.get(k)?.end ?? Number.POSITIVE_INFINITY) <= start);
+						if (!before) return;
+						const [key, position] = before;
+						divergence = {
+							kind: "out-of-order",
+							position,
+							history: describeKey(key),
+							code: describe(r.kind, r.name, r.count),
+							site: r.site,
+							message: `diverged at journal position ${position}: the code asked for ${describe(r.kind, r.name, r.count)}${r.site ? ` (at ${r.site})` : ""} before ${describeKey(key)}, which the history finished before ${describe(r.kind, r.name, r.count)} began`,
+						};
+						stop();
+					},
+					missing: (r) => {
+						if (divergence || next) return;
+						const left = unserved();
+						const [key, position] = left[0] ?? [];
+						if (key !== undefined) {
+							divergence = {
+								kind: "missing-step",
+								position: position ?? null,
+								history: describeKey(key),
+								code: describe(r.kind, r.name, r.count),
+								site: r.site,
+								message: `diverged at journal position ${position}: the code asked for ${describe(r.kind, r.name, r.count)}${r.site ? ` (at ${r.site})` : ""}; the history holds ${describeKey(key)} there`,
+							};
+						} else if (finished) {
+							divergence = {
+								kind: "went-on",
+								position: history.entries.length,
+								history: null,
+								code: describe(r.kind, r.name, r.count),
+								site: r.site,
+								message: `the history ended ${history.instance.status}, but the code goes on to ${describe(r.kind, r.name, r.count)}${r.site ? ` (at ${r.site})` : ""}`,
+							};
+						} else next = r;
+						stop();
+					},
+					configChanged: (r, recorded, requested) => {
+						if (divergence) return;
+						divergence = {
+							kind: "changed-config",
+							position: firstAt.get(r.key) ?? null,
+							history: `${describe(r.kind, r.name, r.count)} with config ${JSON.stringify(recorded)}`,
+							code: `${describe(r.kind, r.name, r.count)} with config ${JSON.stringify(requested ?? null)}`,
+							site: r.site,
+							message: `the config of ${describe(r.kind, r.name, r.count)}${r.site ? ` (at ${r.site})` : ""} changed: the history ran it with ${JSON.stringify(recorded)}, the code now gives ${JSON.stringify(requested ?? null)}`,
+						};
+						stop();
+					},
+				},
+				onEnd: () => {
+					clearTimeout(cancel);
+					resolve();
+				},
+				onError: () => {},
+			},
+		);
+		activation.start();
+	});
+	await result;
+	return settle(history, serializer, outcome, divergence, next, served.size, unserved());
+}
+
+/** When each step of the history started and settled (steps still open end at +∞). */
+function stepSpans(entries: JournalEntry[]): Map<string, { start: number; end: number }> {
+	const spans = new Map<string, { start: number; end: number }>();
+	const open = (key: string, start: number) => spans.get(key) ?? spans.set(key, { start, end: Number.POSITIVE_INFINITY }).get(key)!;
+	for (const e of entries) {
+		if (e.kind === "attempt") {
+			const s = open(e.key, e.startedAt);
+			if (e.final) s.end = e.endedAt;
+		} else if (e.kind === "sleep") open(e.key, e.startedAt).end = e.until;
+		else if (e.kind === "wait") open(e.key, e.startedAt);
+	}
+	return spans;
+}
+
+function settle(
+	history: History,
+	serializer: Serializer,
+	outcome: ActivationOutcome | null,
+	divergence: Divergence | null,
+	next: StepRequest | null,
+	served: number,
+	unserved: [string, number][],
+): ReplayResult {
+	const base = { workflow: history.workflow, instanceId: history.instanceId, served, next };
+	if (divergence) return { ...base, status: "diverged", divergence };
+	if (outcome === null || (outcome as ActivationOutcome).kind === "suspend") return { ...base, status: "waiting", divergence: null };
+	const o = outcome as Exclude<ActivationOutcome, { kind: "suspend" }>;
+	const ended =
+		o.kind === "complete"
+			? { status: "complete" as const, output: serializer.decode(o.output) }
+			: { status: "errored" as const, error: { name: o.error.name, message: o.error.message } };
+	const [key, position] = unserved[0] ?? [];
+	if (key !== undefined) {
+		return {
+			...base,
+			...ended,
+			divergence: {
+				kind: "ended-early",
+				position: position ?? null,
+				history: describeKey(key),
+				code: null,
+				site: null,
+				message: `the code ${ended.status === "complete" ? "finished" : "failed"} before ${describeKey(key)}, which the history holds at journal position ${position}`,
+			},
+		};
+	}
+	const recorded = history.instance;
+	if ((recorded.status === "complete" || recorded.status === "errored") && recorded.status !== ended.status) {
+		return {
+			...base,
+			...ended,
+			divergence: {
+				kind: "status-differs",
+				position: null,
+				history: recorded.status,
+				code: ended.status,
+				site: null,
+				message: `the history ended ${recorded.status}, the code now ends ${ended.status}`,
+			},
+		};
+	}
+	if (recorded.status === "complete" && ended.status === "complete") {
+		const before = JSON.stringify(recorded.output);
+		const now = JSON.stringify(toTaggedJson(ended.output));
+		if (before !== now) {
+			return {
+				...base,
+				...ended,
+				divergence: {
+					kind: "output-differs",
+					position: null,
+					history: before,
+					code: now,
+					site: null,
+					message: `the code returns ${now} where the history returned ${before}`,
+				},
+			};
+		}
+	}
+	return { ...base, ...ended, divergence: null };
+}
