@@ -8,7 +8,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
-import { createEngine, Engine, SqliteStore, v8Serializer } from "weft";
+import { createEngine, Engine, replayHistory, SqliteStore, v8Serializer } from "weft";
 import { measureCeiling } from "./ceiling.mjs";
 import { OneStep, percentile, round, Sleeper, SlowStep, ThreeSteps } from "./workloads.mjs";
 
@@ -198,6 +198,32 @@ const workloads = {
 			};
 		} finally {
 			clearInterval(sampler);
+			p.close();
+			await engine.close();
+			s.done();
+		}
+	},
+
+	async replay() {
+		const n = sized(2000);
+		const s = scratch();
+		const engine = await createEngine({ database: s.database, synchronous, workflows: { THREE: ThreeSteps }, onError: console.error });
+		const p = progress(s.database);
+		try {
+			await createAll(engine.bindings.THREE, n);
+			await until(() => p.finished("THREE"), { everyMs: 5 });
+			const ids = p.db.prepare("SELECT id FROM instances").pluck().all();
+			const histories = [];
+			for (const id of ids) histories.push(JSON.parse(JSON.stringify(await engine.exportHistory({ workflow: "THREE", id }))));
+			const entries = histories.reduce((sum, h) => sum + h.entries.length, 0);
+			// One pass to warm the JIT, as a replay gate over thousands of histories is, then the measured one.
+			for (const h of histories) await replayHistory(ThreeSteps, h);
+			const t0 = performance.now();
+			let diverged = 0;
+			for (const h of histories) if ((await replayHistory(ThreeSteps, h)).divergence) diverged++;
+			const seconds = (performance.now() - t0) / 1000;
+			return { histories: n, journal_entries: entries, entries_per_s: Math.round(entries / seconds), histories_per_s: Math.round(n / seconds), diverged };
+		} finally {
 			p.close();
 			await engine.close();
 			s.done();

@@ -31,6 +31,8 @@ export interface ActivationDeps {
 	alwaysReplay: boolean;
 	/** Replaying a history: steps are only ever answered from the journal, and this hears about each. */
 	replay?: ReplayObserver;
+	/** The journal already decoded (a replayed history), instead of decoding the claim's records. */
+	decodedJournal?: JournalEntry[];
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
@@ -90,7 +92,7 @@ export class Activation {
 		this.lease = claimed.lease;
 		this.#claimed = claimed;
 		this.#deps = deps;
-		this.#view = new JournalView(decodeJournal(claimed.journal, deps.serializer));
+		this.#view = new JournalView(deps.decodedJournal ?? decodeJournal(claimed.journal, deps.serializer));
 		this.#events = claimed.events;
 		this.#pauseRequested = claimed.instance.pauseRequested;
 	}
@@ -149,9 +151,17 @@ export class Activation {
 		};
 	}
 
-	/** Where user code called a step (only worth the stack walk when replaying). */
-	#site(): string | null {
-		return this.#deps.replay ? callSite(new Error().stack) : null;
+	/**
+	 * Where user code called a step, captured only when replaying, and formatted only if a report
+	 * needs it (formatting a stack costs far more than capturing one).
+	 */
+	#site(): Error | null {
+		if (!this.#deps.replay) return null;
+		const limit = Error.stackTraceLimit;
+		Error.stackTraceLimit = 12;
+		const where = new Error();
+		Error.stackTraceLimit = limit;
+		return where;
 	}
 
 	/** The n-th use of this name for this kind of step, counted from 1 in each run. */
@@ -165,14 +175,14 @@ export class Activation {
 		return count;
 	}
 
-	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: string | null): Promise<unknown> {
+	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: Error | null): Promise<unknown> {
 		const count = this.#nextCount("do", name);
 		const key = stepKey("do", name, count);
 		const replay = this.#deps.replay;
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
 		const final = this.#view.finals.get(key);
 		if (replay) {
-			const request: StepRequest = { kind: "do", name, count, key, site };
+			const request = stepRequest("do", name, count, key, site);
 			if (!final) {
 				replay.missing(request);
 				return never();
@@ -280,15 +290,15 @@ export class Activation {
 		});
 	}
 
-	async #sleep(name: string, duration: WorkflowDuration | number, site: string | null): Promise<void> {
+	async #sleep(name: string, duration: WorkflowDuration | number, site: Error | null): Promise<void> {
 		const count = this.#nextCount("sleep", name);
 		const key = stepKey("sleep", name, count);
 		const ms = parseDuration(duration, `sleep "${name}" duration`);
 		const now = this.#deps.clock.now();
-		return this.#timer({ kind: "sleep", name, count, key, site }, now + ms, now);
+		return this.#timer(stepRequest("sleep", name, count, key, site), now + ms, now);
 	}
 
-	async #sleepUntil(name: string, timestamp: Date | number, site: string | null): Promise<void> {
+	async #sleepUntil(name: string, timestamp: Date | number, site: Error | null): Promise<void> {
 		const count = this.#nextCount("sleep", name);
 		const key = stepKey("sleep", name, count);
 		const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
@@ -300,7 +310,7 @@ export class Activation {
 		}
 		const now = this.#deps.clock.now();
 		if (!this.#view.sleeps.has(key) && until < now && !this.#deps.replay) throw new SleepInPastError();
-		return this.#timer({ kind: "sleep", name, count, key, site }, until, now);
+		return this.#timer(stepRequest("sleep", name, count, key, site), until, now);
 	}
 
 	/** A sleep: on first sight its due time is journaled (with `now`, read once, as its start). */
@@ -323,7 +333,7 @@ export class Activation {
 		if (until > now) return this.#suspend(until);
 	}
 
-	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, site: string | null): Promise<WorkflowStepEvent> {
+	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, site: Error | null): Promise<WorkflowStepEvent> {
 		const count = this.#nextCount("waitForEvent", name);
 		const key = stepKey("waitForEvent", name, count);
 		const type = options?.type;
@@ -334,7 +344,7 @@ export class Activation {
 		const received = this.#view.received.get(key);
 		const timedOut = this.#view.timedOut.get(key);
 		if (this.#deps.replay) {
-			const request: StepRequest = { kind: "waitForEvent", name, count, key, site };
+			const request = stepRequest("waitForEvent", name, count, key, site);
 			if (!received && !timedOut) {
 				this.#deps.replay.missing(request);
 				return never();
@@ -494,6 +504,20 @@ function sameConfig(name: string, recorded: ResolvedStepConfig, requested: unkno
 	} catch {
 		return false;
 	}
+}
+
+function stepRequest(kind: StepKind, name: string, count: number, key: string, where: Error | null): StepRequest {
+	let site: string | null | undefined;
+	return {
+		kind,
+		name,
+		count,
+		key,
+		get site() {
+			site ??= callSite(where?.stack);
+			return site;
+		},
+	};
 }
 
 /** The first stack frame outside Weft's executor: where the workflow called `step.*`. */

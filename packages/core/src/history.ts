@@ -84,12 +84,7 @@ export function parseHistory(doc: unknown): History {
 	return d as unknown as History;
 }
 
-/** The history's journal as records the executor can replay. */
-export function historyRecords(history: History, serializer: Serializer): { records: JournalRecord[]; entries: JournalEntry[] } {
-	const entries = history.entries.map((e) => fromTaggedJson(e.entry) as JournalEntry);
-	const records = history.entries.map((e, i) => {
-		const entry = entries[i] as JournalEntry;
-		return { seq: e.seq, at: e.at, kind: entry.kind, key: "key" in entry ? entry.key : null, data: serializer.encode(entry) };
-	});
-	return { records, entries };
+/** The history's journal entries, decoded. */
+export function historyEntries(history: History): JournalEntry[] {
+	return history.entries.map((e) => fromTaggedJson(e.entry) as JournalEntry);
 }

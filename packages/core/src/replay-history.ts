@@ -4,7 +4,7 @@
 import { Activation, type StepRequest } from "./activation.js";
 import { ManualClock } from "./clock.js";
 import { ValidationError } from "./errors.js";
-import { type History, historyRecords, parseHistory } from "./history.js";
+import { type History, historyEntries, parseHistory } from "./history.js";
 import type { JournalEntry } from "./journal.js";
 import { type Serializer, v8Serializer } from "./serializer.js";
 import type { ActivationOutcome, Store } from "./store.js";
@@ -83,7 +83,7 @@ function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
 export async function replayHistory(workflowClass: AnyWorkflowClass, doc: History | unknown, options: ReplayOptions = {}): Promise<ReplayResult> {
 	const history = parseHistory(doc);
 	const serializer = options.serializer ?? v8Serializer;
-	const { records, entries } = historyRecords(history, serializer);
+	const entries = historyEntries(history);
 	// The history's steps in the order they first appear, and where.
 	const firstAt = new Map<string, number>();
 	entries.forEach((e: JournalEntry, i) => {
@@ -125,7 +125,7 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 					pausedAt: null,
 					wakeAt: null,
 				},
-				journal: records,
+				journal: [],
 				events: [],
 			},
 			{
@@ -137,6 +137,7 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 				workflowClass: workflowClass as unknown as WorkflowClass,
 				env: options.env ?? {},
 				alwaysReplay: false,
+				decodedJournal: entries,
 				replay: {
 					served: (r) => {
 						served.add(r.key);
