@@ -31,6 +31,8 @@ export interface ActivationDeps {
 	alwaysReplay: boolean;
 	/** Replaying a history: steps are only ever answered from the journal, and this hears about each. */
 	replay?: ReplayObserver;
+	/** Test support: what replaces the steps of this instance. */
+	intercept?: StepInterceptor;
 	/** The journal already decoded (a replayed history), instead of decoding the claim's records. */
 	decodedJournal?: JournalEntry[];
 	/** Called once when the activation has ended, whatever the reason. */
@@ -46,6 +48,21 @@ export interface StepRequest {
 	key: string;
 	/** Where in the workflow's source the step was called ("file:line:column"), when known. */
 	site: string | null;
+}
+
+/**
+ * Test support (@weft/testing, Cloudflare's `introspectWorkflow` modifiers): replaces what steps
+ * do, without changing how their outcomes are journaled.
+ */
+export interface StepInterceptor {
+	/** An attempt's outcome instead of running its body; undefined runs the body. */
+	attempt?(step: { name: string; count: number; attempt: number }): { value: unknown } | { error: unknown } | { timeout: true } | undefined;
+	/** The wait before the next attempt (ms), given the configured one. */
+	retryDelay?(step: { name: string; count: number; attempt: number }, delayMs: number): number;
+	/** A sleep's length (ms), given the requested one. */
+	sleep?(step: { name: string; count: number }, ms: number): number;
+	/** An event (or a timeout) for a wait, instead of waiting for one; undefined waits. */
+	event?(step: { name: string; count: number; type: string }): { payload: unknown } | { timeout: true } | undefined;
 }
 
 export interface ReplayObserver {
@@ -214,7 +231,10 @@ export class Activation {
 			let error: ErrorRecord | undefined;
 			try {
 				this.#attempts.add(attemptAbort);
-				value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved), attemptAbort);
+				const mock = this.#deps.intercept?.attempt?.({ name, count, attempt });
+				if (mock === undefined) value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved), attemptAbort);
+				else if ("value" in mock) value = mock.value;
+				else throw "error" in mock ? mock.error : new WorkflowTimeoutError(timeoutMs(resolved));
 			} catch (e) {
 				ok = false;
 				error = toErrorRecord(e);
@@ -246,7 +266,8 @@ export class Activation {
 			}
 			const err = error as ErrorRecord;
 			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
-			const delayMs = stop ? 0 : retryDelayMs(resolved, attempt);
+			const configured = stop ? 0 : retryDelayMs(resolved, attempt);
+			const delayMs = stop ? 0 : (this.#deps.intercept?.retryDelay?.({ name, count, attempt }, configured) ?? configured);
 			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
 			if (!stop) entry.retryAt = endedAt + delayMs;
 			this.#busy--;
@@ -293,7 +314,8 @@ export class Activation {
 	async #sleep(name: string, duration: WorkflowDuration | number, site: Error | null): Promise<void> {
 		const count = this.#nextCount("sleep", name);
 		const key = stepKey("sleep", name, count);
-		const ms = parseDuration(duration, `sleep "${name}" duration`);
+		const requested = parseDuration(duration, `sleep "${name}" duration`);
+		const ms = this.#deps.intercept?.sleep?.({ name, count }, requested) ?? requested;
 		const now = this.#deps.clock.now();
 		return this.#timer(stepRequest("sleep", name, count, key, site), now + ms, now);
 	}
@@ -310,7 +332,8 @@ export class Activation {
 		}
 		const now = this.#deps.clock.now();
 		if (!this.#view.sleeps.has(key) && until < now && !this.#deps.replay) throw new SleepInPastError();
-		return this.#timer(stepRequest("sleep", name, count, key, site), until, now);
+		const shortened = this.#deps.intercept?.sleep ? now + this.#deps.intercept.sleep({ name, count }, until - now) : until;
+		return this.#timer(stepRequest("sleep", name, count, key, site), shortened, now);
 	}
 
 	/** A sleep: on first sight its due time is journaled (with `now`, read once, as its start). */
@@ -359,6 +382,22 @@ export class Activation {
 			if (this.#pauseRequested || this.#closed) return this.#suspend(now);
 			this.#stage({ kind: "wait", key, name, type, startedAt: now, timeoutAt: now + ms });
 			wait = this.#view.waits.get(key);
+		}
+		const mocked = this.#deps.intercept?.event?.({ name, count, type });
+		if (mocked && "timeout" in mocked) {
+			this.#busy++;
+			await this.#commit([this.#record({ kind: "wait_timeout", key, timeoutMs: ms })]);
+			this.#busy--;
+			throw new WorkflowTimeoutError(ms);
+		}
+		if (mocked) {
+			// A mocked event was never buffered: it takes a seq no real event has.
+			const event = { payload: mocked.payload, timestamp: new Date(now), type };
+			const record = this.#record({ kind: "event", key, eventSeq: -count, event });
+			this.#busy++;
+			await this.#commit([record]);
+			this.#busy--;
+			return (serializer.decode(record.data) as { event: WorkflowStepEvent }).event;
 		}
 		const available = this.#events.find((e) => e.type === type && !this.#view.consumedEvents.has(e.seq));
 		if (available) {

@@ -1,7 +1,7 @@
 // The engine: the workflows it knows, the scheduler that claims due instances and runs their
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
-import { Activation } from "./activation.js";
+import { Activation, type StepInterceptor } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
 import { type History, toHistory } from "./history.js";
@@ -98,6 +98,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly #byName = new Map<string, Registered>();
 	readonly #active = new Map<string, Activation>();
 	readonly #activePerWorkflow = new Map<string, number>();
+	readonly #interceptors = new Map<string, StepInterceptor>();
 	readonly #leaseMs: number;
 	readonly #maxActivations: number;
 	readonly #onError: (error: unknown, context: string) => void;
@@ -237,6 +238,18 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<Positioned[]> {
 		await this.requireInstance(key);
 		return readEntries(this.store, this.serializer, key, afterSeq);
+	}
+
+	/**
+	 * Test support (@weft/testing): replaces what the steps of one instance (or, with id null,
+	 * every instance of the workflow) do. Returns the function that removes it.
+	 */
+	intercept(workflow: string, id: string | null, interceptor: StepInterceptor): () => void {
+		const key = id === null ? `${workflow}\u0000*` : activeKey({ workflow, id });
+		this.#interceptors.set(key, interceptor);
+		return () => {
+			if (this.#interceptors.get(key) === interceptor) this.#interceptors.delete(key);
+		};
 	}
 
 	/** The instance's journal as a self-contained, versioned history document (docs/history-format.md). */
@@ -381,6 +394,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			workflowClass: reg.cls,
 			env: this.env,
 			alwaysReplay: this.#alwaysReplay,
+			...this.#interceptorFor(key, reg.name),
 			onEnd: (a) => {
 				if (this.#active.get(key) === a) {
 					this.#active.delete(key);
@@ -394,6 +408,12 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.#active.set(key, activation);
 		this.#activePerWorkflow.set(reg.name, (this.#activePerWorkflow.get(reg.name) ?? 0) + 1);
 		activation.start();
+	}
+
+	#interceptorFor(key: string, workflow: string): { intercept?: StepInterceptor } {
+		if (this.#interceptors.size === 0) return {};
+		const intercept = this.#interceptors.get(key) ?? this.#interceptors.get(`${workflow}\u0000*`);
+		return intercept ? { intercept } : {};
 	}
 
 	#scheduleRenewal(): void {

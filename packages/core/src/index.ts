@@ -1,4 +1,4 @@
-export { Activation, type StepRequest } from "./activation.js";
+export { Activation, type StepInterceptor, type StepRequest } from "./activation.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export { type DurationUnit, parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
 export {
@@ -32,7 +32,15 @@ export { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, type WorkflowBackoff, typ
 export * from "./store.js";
 export { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
 export type { InstanceDetails, TimelineItem } from "./timeline.js";
-export { BATCH_ERROR, type BatchError, MAX_BATCH_SIZE, WorkflowBinding, WorkflowInstance, type WorkflowInstanceCreateOptions } from "./workflow-binding.js";
+export {
+	BATCH_ERROR,
+	type BatchError,
+	bindingOwner,
+	MAX_BATCH_SIZE,
+	WorkflowBinding,
+	WorkflowInstance,
+	type WorkflowInstanceCreateOptions,
+} from "./workflow-binding.js";
 export {
 	type AnyWorkflowClass,
 	type WorkflowClass,

@@ -60,12 +60,20 @@ export class WorkflowInstance {
 	}
 }
 
+const owners = new WeakMap<object, { engine: Engine; workflow: string }>();
+
+/** The engine and workflow name behind a binding (test support; undefined for anything else). */
+export function bindingOwner(binding: unknown): { engine: Engine; workflow: string } | undefined {
+	return typeof binding === "object" && binding !== null ? owners.get(binding) : undefined;
+}
+
 export class WorkflowBinding<Params = unknown> {
 	readonly #engine: Engine;
 	readonly #workflow: string;
 	constructor(engine: Engine, workflow: string) {
 		this.#engine = engine;
 		this.#workflow = workflow;
+		owners.set(this, { engine, workflow });
 	}
 
 	get workflowName(): string {

@@ -1,0 +1,3 @@
+export { introspectWorkflow, introspectWorkflowInstance, WorkflowInstanceIntrospector, WorkflowIntrospector } from "./introspect.js";
+export { StepModifier, type StepSelector } from "./step-modifier.js";
+export { createTestEngine, TestClock } from "./test-engine.js";
