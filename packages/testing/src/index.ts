@@ -1,3 +1,4 @@
+export { type FuzzOptions, type FuzzReport, fuzzCrashes } from "./fuzz-crashes.js";
 export { introspectWorkflow, introspectWorkflowInstance, WorkflowInstanceIntrospector, WorkflowIntrospector } from "./introspect.js";
 export { StepModifier, type StepSelector } from "./step-modifier.js";
 export { createTestEngine, TestClock } from "./test-engine.js";
