@@ -18,6 +18,8 @@ import {
 import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
 import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
+import type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
+import { sameConfig, stepContext, stepRequest } from "./step-request.js";
 import { type ActivationOutcome, type Claimed, type EventRecord, type JournalRecord, journalSeq, type Lease, SEQS_PER_EPOCH, type Store } from "./store.js";
 import type { WorkflowClass, WorkflowEvent, WorkflowStep, WorkflowStepContext, WorkflowStepEvent } from "./workflow-entrypoint.js";
 
@@ -38,40 +40,6 @@ export interface ActivationDeps {
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
-}
-
-/** A step the code asked for, as replay reports it. */
-export interface StepRequest {
-	kind: StepKind;
-	name: string;
-	count: number;
-	key: string;
-	/** Where in the workflow's source the step was called ("file:line:column"), when known. */
-	site: string | null;
-}
-
-/**
- * Test support (@weft/testing, Cloudflare's `introspectWorkflow` modifiers): replaces what steps
- * do, without changing how their outcomes are journaled.
- */
-export interface StepInterceptor {
-	/** An attempt's outcome instead of running its body; undefined runs the body. */
-	attempt?(step: { name: string; count: number; attempt: number }): { value: unknown } | { error: unknown } | { timeout: true } | undefined;
-	/** The wait before the next attempt (ms), given the configured one. */
-	retryDelay?(step: { name: string; count: number; attempt: number }, delayMs: number): number;
-	/** A sleep's length (ms), given the requested one. */
-	sleep?(step: { name: string; count: number }, ms: number): number;
-	/** An event (or a timeout) for a wait, instead of waiting for one; undefined waits. */
-	event?(step: { name: string; count: number; type: string }): { payload: unknown } | { timeout: true } | undefined;
-}
-
-export interface ReplayObserver {
-	/** The journal answered this step. */
-	served(request: StepRequest): void;
-	/** The journal does not settle this step; in replay nothing runs, and the activation stops here. */
-	missing(request: StepRequest): void;
-	/** The journal answered a step whose config the code has since changed. */
-	configChanged(request: StepRequest, recorded: ResolvedStepConfig, requested: unknown): void;
 }
 
 /**
@@ -534,58 +502,6 @@ export class Activation {
 		if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
 		this.abort();
 	}
-}
-
-/** True when the code's step config resolves to the one the journal recorded. */
-function sameConfig(name: string, recorded: ResolvedStepConfig, requested: unknown): boolean {
-	try {
-		return JSON.stringify(resolveStepConfig(name, requested as WorkflowStepConfig | undefined)) === JSON.stringify(recorded);
-	} catch {
-		return false;
-	}
-}
-
-function stepRequest(kind: StepKind, name: string, count: number, key: string, where: Error | null): StepRequest {
-	let site: string | null | undefined;
-	return {
-		kind,
-		name,
-		count,
-		key,
-		get site() {
-			site ??= callSite(where?.stack);
-			return site;
-		},
-	};
-}
-
-/** The first stack frame outside Weft's executor: where the workflow called `step.*`. */
-function callSite(stack: string | undefined): string | null {
-	for (const line of (stack ?? "").split("\n").slice(1)) {
-		if (/[/\\]core[/\\](dist|src)[/\\]activation\.[jt]s/.test(line) || line.includes("node:internal")) continue;
-		const m = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(line);
-		if (m) return (m[1] as string).replace(/^file:\/\//, "");
-	}
-	return null;
-}
-
-/** The callback's context; `config` is copied only if the body reads it, since most never do. */
-function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig, signal: AbortSignal): WorkflowStepContext {
-	let copy: ResolvedStepConfig | undefined;
-	const ctx = {
-		step: { name, count },
-		attempt,
-		get config() {
-			copy ??= structuredClone(config);
-			return copy;
-		},
-		set config(v) {
-			copy = v;
-		},
-	} as WorkflowStepContext;
-	// Not enumerable: a body that returns its ctx still returns a storable value.
-	Object.defineProperty(ctx, "signal", { value: signal, enumerable: false });
-	return ctx;
 }
 
 function unstorable(stepName: string, e: unknown): WorkflowFatalError {

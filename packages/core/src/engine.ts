@@ -1,7 +1,7 @@
 // The engine: the workflows it knows, the scheduler that claims due instances and runs their
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
-import { Activation, type StepInterceptor } from "./activation.js";
+import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
 import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
 import { type History, toHistory } from "./history.js";
@@ -10,6 +10,7 @@ import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
+import type { StepInterceptor } from "./step-hooks.js";
 import type { Claimed, ClaimSlot, InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";

@@ -1,4 +1,4 @@
-export { Activation, type StepInterceptor, type StepRequest } from "./activation.js";
+export { Activation } from "./activation.js";
 export { type Clock, ManualClock, systemClock } from "./clock.js";
 export { type DurationUnit, parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
 export {
@@ -29,6 +29,7 @@ export { isValidInstanceId, NAME_PATTERN } from "./names.js";
 export { type Divergence, type DivergenceKind, type ReplayOptions, type ReplayResult, replayHistory } from "./replay-history.js";
 export { MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 export { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, type WorkflowBackoff, type WorkflowStepConfig } from "./step-config.js";
+export type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
 export * from "./store.js";
 export { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
 export type { InstanceDetails, TimelineItem } from "./timeline.js";

@@ -1,12 +1,13 @@
 // Replays a recorded history against workflow code: every step, sleep and wait is answered from
 // the history, no step body runs, the clock reads the history's last recorded time, and nothing
 // is written anywhere. Reports where the code and the history part ways (docs/replay.md).
-import { Activation, type StepRequest } from "./activation.js";
+import { Activation } from "./activation.js";
 import { ManualClock } from "./clock.js";
 import { ValidationError } from "./errors.js";
 import { type History, historyEntries, parseHistory } from "./history.js";
 import type { JournalEntry } from "./journal.js";
 import { type Serializer, v8Serializer } from "./serializer.js";
+import type { StepRequest } from "./step-hooks.js";
 import type { ActivationOutcome, Store } from "./store.js";
 import { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
 import type { AnyWorkflowClass, WorkflowClass } from "./workflow-entrypoint.js";
