@@ -1,17 +1,17 @@
 // The engine: the workflows it knows, the scheduler that claims due instances and runs their
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
-import { Activation } from "./activation.js";
 import { type Clock, systemClock } from "./clock.js";
-import { InstanceNotFoundError, toErrorRecord, ValidationError, WorkflowError } from "./errors.js";
+import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
 import { type History, toHistory } from "./history.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
 import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
+import { activeKey, type ScheduledWorkflow, Scheduler } from "./scheduler.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
-import type { Claimed, ClaimSlot, InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
+import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
@@ -63,16 +63,9 @@ export interface RestartOptions {
 	from?: { name: string; count?: number; type?: StepKind };
 }
 
-interface Registered {
-	name: string;
+interface Registered extends ScheduledWorkflow {
 	binding: string;
-	cls: WorkflowClass;
-	/** Activations of this workflow that may run at once. */
-	limit: number;
 }
-
-/** The most instances one claim takes; overdue work drains in batches of this size. */
-const CLAIM_BATCH = 1024;
 
 /** The workflows option of an engine: binding name → class or registration. */
 export type WorkflowMap = Record<string, AnyWorkflowClass | WorkflowRegistration>;
@@ -97,32 +90,17 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly bindings: Bindings<W>;
 	readonly env: Readonly<Record<string, unknown>>;
 	readonly #byName = new Map<string, Registered>();
-	readonly #active = new Map<string, Activation>();
-	readonly #activePerWorkflow = new Map<string, number>();
 	readonly #interceptors = new Map<string, StepInterceptor>();
-	readonly #leaseMs: number;
-	readonly #maxActivations: number;
-	readonly #onError: (error: unknown, context: string) => void;
-	readonly #alwaysReplay: boolean;
-	readonly #pollMs: number | null;
+	readonly #scheduler: Scheduler;
 	#unsubscribeWake: (() => void) | null = null;
 	#started = false;
 	#closing = false;
-	#ticking = false;
-	#tickAgain = false;
-	#cancelWakeTimer: (() => void) | null = null;
-	#cancelRenewTimer: (() => void) | null = null;
-	#idleWaiters: (() => void)[] = [];
 
 	constructor(options: EngineOptions<W>) {
 		this.store = options.store;
 		this.clock = options.clock ?? systemClock;
 		this.serializer = options.serializer ?? v8Serializer;
-		this.#leaseMs = options.leaseMs ?? 30_000;
-		this.#maxActivations = options.maxActivations ?? 1000;
-		this.#alwaysReplay = options.alwaysReplay ?? false;
-		this.#pollMs = options.pollMs ?? (options.store.onWake ? 1000 : null);
-		this.#onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
+		const onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
 		const bindings: Record<string, WorkflowBinding> = {};
 		for (const [binding, entry] of Object.entries(options.workflows)) {
 			const reg = typeof entry === "function" ? { class: entry } : entry;
@@ -140,6 +118,20 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
 		this.env = Object.freeze({ ...options.env, ...bindings });
+		this.#scheduler = new Scheduler({
+			store: this.store,
+			clock: this.clock,
+			serializer: this.serializer,
+			workflows: this.#byName,
+			env: this.env,
+			leaseMs: options.leaseMs ?? 30_000,
+			maxActivations: options.maxActivations ?? 1000,
+			pollMs: options.pollMs ?? (options.store.onWake ? 1000 : null),
+			alwaysReplay: options.alwaysReplay ?? false,
+			interceptorFor: (key) =>
+				this.#interceptors.size === 0 ? undefined : (this.#interceptors.get(activeKey(key)) ?? this.#interceptors.get(`${key.workflow}\u0000*`)),
+			onError,
+		});
 	}
 
 	/** Takes over every instance that was running, waiting or queued, and starts claiming. */
@@ -151,8 +143,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			this.store.onWake?.((workflow) => {
 				if (workflow === null || this.#byName.has(workflow)) this.wake();
 			}) ?? null;
-		this.#scheduleRenewal();
-		this.wake();
+		this.#scheduler.start();
 	}
 
 	/** The binding of a workflow, by binding name or workflow name. */
@@ -261,7 +252,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 
 	/** @internal */
 	async pause(key: InstanceKey): Promise<void> {
-		const live = this.#active.get(activeKey(key));
+		const live = this.#scheduler.live(key);
 		live?.requestPause();
 		const r = await this.store.pause(key, this.clock.now(), live?.stepInFlight ?? false);
 		if (r === "not_found") throw new InstanceNotFoundError();
@@ -272,7 +263,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		const r = await this.store.resume(key, this.clock.now(), (pausedMs) => this.#record({ kind: "resumed", pausedMs }));
 		if (r === "not_found") throw new InstanceNotFoundError();
 		// The store fenced an activation still finishing under the pause; it replays from the journal.
-		if (r === "ok") this.#active.get(activeKey(key))?.abort();
+		if (r === "ok") this.#scheduler.live(key)?.abort();
 		this.wake();
 	}
 
@@ -282,7 +273,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (r === "not_found") throw new InstanceNotFoundError();
 		if (r === "finished")
 			throw new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
-		this.#active.get(activeKey(key))?.abort();
+		this.#scheduler.live(key)?.abort();
 	}
 
 	/** @internal */
@@ -299,7 +290,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (r === "not_found") throw new InstanceNotFoundError();
 		if (r === "step_not_found")
 			throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
-		this.#active.get(activeKey(key))?.abort();
+		this.#scheduler.live(key)?.abort();
 		this.wake();
 	}
 
@@ -318,129 +309,14 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		return { at: this.clock.now(), kind: entry.kind, key: null, data: this.serializer.encode(entry) };
 	}
 
-	// ─── scheduling ──────────────────────────────────────────────────────────────────────────
-
 	/** Asks the scheduler to look for due work soon (coalesced). */
 	wake(): void {
-		if (!this.#started || this.#closing) return;
-		if (this.#ticking) {
-			this.#tickAgain = true;
-			return;
-		}
-		this.#ticking = true;
-		setImmediate(() => void this.#tick());
-	}
-
-	async #tick(): Promise<void> {
-		try {
-			do {
-				this.#tickAgain = false;
-				const slots = this.#freeSlots();
-				if (slots.length === 0 || this.#closing) break;
-				const claims = await this.store.claimActivations({ slots, now: this.clock.now(), leaseMs: this.#leaseMs });
-				for (const claimed of claims) this.#run(claimed);
-				// A slot claimed in full means more may be due: go again at once.
-				const taken = new Map<string, number>();
-				for (const c of claims) taken.set(c.lease.workflow, (taken.get(c.lease.workflow) ?? 0) + 1);
-				if (slots.some((s) => taken.get(s.workflow) === s.limit)) this.#tickAgain = true;
-			} while (this.#tickAgain && !this.#closing);
-			if (!this.#closing) await this.#armWakeTimer();
-		} catch (e) {
-			this.#onError(e, "claiming due instances");
-			this.#armRetry();
-		} finally {
-			this.#ticking = false;
-			if (this.#tickAgain) this.wake();
-		}
-	}
-
-	/**
-	 * How many instances of each workflow may start now: its own concurrency limit, and an even
-	 * share of what the engine's limit leaves (at most CLAIM_BATCH per claim), so a workflow with a
-	 * deep backlog cannot starve the others. Whatever a share leaves unused goes round again.
-	 */
-	#freeSlots(): ClaimSlot[] {
-		const free = Math.min(this.#maxActivations - this.#active.size, CLAIM_BATCH);
-		if (free <= 0) return [];
-		const open = [...this.#byName.values()].filter((w) => w.limit > (this.#activePerWorkflow.get(w.name) ?? 0));
-		const share = Math.ceil(free / Math.max(1, open.length));
-		return open.map((w) => ({ workflow: w.name, limit: Math.min(share, w.limit - (this.#activePerWorkflow.get(w.name) ?? 0)) }));
-	}
-
-	async #armWakeTimer(): Promise<void> {
-		const next = await this.store.nextWakeAt(this.#freeSlots().map((s) => s.workflow));
-		this.#cancelWakeTimer?.();
-		this.#cancelWakeTimer = null;
-		if (this.#closing) return;
-		const untilNext = next === null ? Number.POSITIVE_INFINITY : Math.max(0, next - this.clock.now());
-		const poll = this.#pollMs === null ? Number.POSITIVE_INFINITY : this.#pollMs * (0.8 + 0.4 * Math.random());
-		const delay = Math.min(untilNext, poll);
-		if (delay === Number.POSITIVE_INFINITY) return;
-		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), delay);
-	}
-
-	#armRetry(): void {
-		this.#cancelWakeTimer?.();
-		this.#cancelWakeTimer = this.clock.setTimer(() => this.wake(), 1000);
-	}
-
-	#run(claimed: Claimed): void {
-		const reg = this.#byName.get(claimed.instance.workflow) as Registered;
-		const key = activeKey(claimed.lease);
-		this.#active.get(key)?.abort();
-		const activation = new Activation(claimed, {
-			store: this.store,
-			clock: this.clock,
-			serializer: this.serializer,
-			workflowClass: reg.cls,
-			env: this.env,
-			alwaysReplay: this.#alwaysReplay,
-			...this.#interceptorFor(key, reg.name),
-			onEnd: (a) => {
-				if (this.#active.get(key) === a) {
-					this.#active.delete(key);
-					this.#activePerWorkflow.set(reg.name, (this.#activePerWorkflow.get(reg.name) ?? 1) - 1);
-				}
-				this.wake();
-				if (this.#active.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
-			},
-			onError: (e) => this.#onError(e, `instance ${claimed.lease.workflow}/${claimed.lease.id}`),
-		});
-		this.#active.set(key, activation);
-		this.#activePerWorkflow.set(reg.name, (this.#activePerWorkflow.get(reg.name) ?? 0) + 1);
-		activation.start();
-	}
-
-	#interceptorFor(key: string, workflow: string): { intercept?: StepInterceptor } {
-		if (this.#interceptors.size === 0) return {};
-		const intercept = this.#interceptors.get(key) ?? this.#interceptors.get(`${workflow}\u0000*`);
-		return intercept ? { intercept } : {};
-	}
-
-	#scheduleRenewal(): void {
-		const every = Math.max(50, Math.floor(this.#leaseMs / 3));
-		this.#cancelRenewTimer = this.clock.setTimer(async () => {
-			if (this.#closing) return;
-			try {
-				const live = [...this.#active.values()];
-				if (live.length) {
-					const lost = await this.store.renewLeases(
-						live.map((a) => a.lease),
-						this.clock.now(),
-						this.#leaseMs,
-					);
-					for (const l of lost) this.#active.get(activeKey(l))?.abort();
-				}
-			} catch (e) {
-				this.#onError(toErrorRecord(e), "renewing leases");
-			}
-			this.#scheduleRenewal();
-		}, every);
+		this.#scheduler.wake();
 	}
 
 	/** Activations running right now (for tests and shutdown). */
 	get activeCount(): number {
-		return this.#active.size;
+		return this.#scheduler.activeCount;
 	}
 
 	/**
@@ -451,22 +327,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (this.#closing) return;
 		this.#closing = true;
 		this.#unsubscribeWake?.();
-		this.#cancelWakeTimer?.();
-		this.#cancelRenewTimer?.();
-		if (this.#active.size > 0) {
-			await new Promise<void>((resolve) => {
-				const cancel = this.clock.setTimer(resolve, graceMs);
-				this.#idleWaiters.push(() => {
-					cancel();
-					resolve();
-				});
-			});
-		}
-		for (const a of [...this.#active.values()]) a.abort();
+		await this.#scheduler.stop(graceMs);
 		await this.store.close();
 	}
-}
-
-function activeKey(key: InstanceKey): string {
-	return `${key.workflow}\u0000${key.id}`;
 }
