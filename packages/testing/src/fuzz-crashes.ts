@@ -5,18 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-	type AnyWorkflowClass,
-	type Engine,
-	type InstanceStatus,
-	type JournalRecord,
-	type Lease,
-	type Store,
-	toJsonValue,
-	v8Serializer,
-	WeftError,
-	type WorkflowMap,
-} from "@weft/core";
+import { type AnyWorkflowClass, type Engine, type InstanceStatus, type Store, toJsonValue, v8Serializer, WeftError, type WorkflowMap } from "@weft/core";
 import { Engine as EngineClass, SqliteStore } from "weft";
 
 export interface FuzzOptions {
@@ -39,49 +28,29 @@ export interface FuzzReport {
 
 const WORKFLOW = "fuzzed";
 
-/** A store that dies just before its `crashAt`-th write: that write and everything after never happen. */
+/** A store that dies just before its `crashAt`-th activation write: that write and everything after never happen. */
 function crashingStore(inner: SqliteStore, crashAt: number): { store: Store; writes: () => number; crashed: () => boolean } {
 	let writes = 0;
 	let crashed = false;
 	const never = () => new Promise<never>(() => {});
-	const write =
-		<A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-		(...args: A): Promise<R> => {
-			if (crashed) return never();
-			if (++writes === crashAt) {
-				crashed = true;
-				// The process is gone: the queue of writes not yet committed is dropped with it.
-				inner.db.close();
-				return never();
-			}
-			return fn(...args);
-		};
-	const alive =
-		<A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-		(...args: A): Promise<R> =>
-			crashed ? never() : fn(...args);
-	const store: Store = {
-		createInstances: alive(inner.createInstances.bind(inner)),
-		getInstance: alive(inner.getInstance.bind(inner)),
-		readJournal: alive(inner.readJournal.bind(inner)),
-		readEvents: alive(inner.readEvents.bind(inner)),
-		listInstances: alive(inner.listInstances.bind(inner)),
-		countByStatus: alive(inner.countByStatus.bind(inner)),
-		claimActivations: alive(inner.claimActivations.bind(inner)),
-		appendJournal: write((lease: Lease, records: JournalRecord[]) => inner.appendJournal(lease, records)),
-		completeActivation: write(inner.completeActivation.bind(inner)),
-		renewLeases: alive(inner.renewLeases.bind(inner)),
-		releaseAllLeases: alive(inner.releaseAllLeases.bind(inner)),
-		nextWakeAt: alive(inner.nextWakeAt.bind(inner)),
-		sendEvent: alive(inner.sendEvent.bind(inner)),
-		pause: alive(inner.pause.bind(inner)),
-		resume: alive(inner.resume.bind(inner)),
-		terminate: alive(inner.terminate.bind(inner)),
-		restart: alive(inner.restart.bind(inner)),
-		close: async () => {
-			if (!crashed) await inner.close();
+	const store = new Proxy(inner as unknown as Store, {
+		get(target, prop) {
+			const value = Reflect.get(target, prop, target);
+			if (typeof value !== "function") return value;
+			if (prop === "close") return async () => (crashed ? undefined : inner.close());
+			const counted = prop === "appendJournal" || prop === "completeActivation";
+			return (...args: unknown[]) => {
+				if (crashed) return never();
+				if (counted && ++writes === crashAt) {
+					crashed = true;
+					// The process is gone: the queue of writes not yet committed is dropped with it.
+					inner.db.close();
+					return never();
+				}
+				return value.apply(target, args);
+			};
 		},
-	};
+	});
 	return { store, writes: () => writes, crashed: () => crashed };
 }
 
