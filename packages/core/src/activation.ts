@@ -33,6 +33,13 @@ export interface ActivationDeps {
 	alwaysReplay: boolean;
 	/** Replaying a history: steps are only ever answered from the journal, and this hears about each. */
 	replay?: ReplayObserver;
+	/**
+	 * What to do when the code asks for a step the journal does not hold while the journal still
+	 * holds steps the code has not reached: "run" the new step (Cloudflare's behaviour), or "hold"
+	 * the instance paused with the reason, calling onDivergence.
+	 */
+	divergence?: "run" | "hold";
+	onDivergence?(message: string): void;
 	/** Test support: what replaces the steps of this instance. */
 	intercept?: StepInterceptor;
 	/** The journal already decoded (a replayed history), instead of decoding the claim's records. */
@@ -63,6 +70,9 @@ export class Activation {
 	#written = 0;
 	/** Step bodies running and commits not yet acknowledged. */
 	#busy = 0;
+	/** Under the "hold" policy: the journal's steps (key → position of their first entry), and the ones the code asked for. */
+	readonly #journalSteps = new Map<string, number>();
+	readonly #requested = new Set<string>();
 	/** The abort controllers of the attempts running now. */
 	readonly #attempts = new Set<AbortController>();
 	/** Commits issued by #commitBehind and not yet acknowledged, and the latest of them. */
@@ -77,7 +87,12 @@ export class Activation {
 		this.lease = claimed.lease;
 		this.#claimed = claimed;
 		this.#deps = deps;
-		this.#view = new JournalView(deps.decodedJournal ?? decodeJournal(claimed.journal, deps.serializer));
+		const entries = deps.decodedJournal ?? decodeJournal(claimed.journal, deps.serializer);
+		this.#view = new JournalView(entries);
+		if (deps.divergence === "hold") {
+			for (const [i, e] of entries.entries())
+				if ((e.kind === "attempt" || e.kind === "sleep" || e.kind === "wait") && !this.#journalSteps.has(e.key)) this.#journalSteps.set(e.key, i);
+		}
 		this.#events = claimed.events;
 		this.#pauseRequested = claimed.instance.pauseRequested;
 	}
@@ -163,6 +178,7 @@ export class Activation {
 	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: Error | null): Promise<unknown> {
 		const count = this.#nextCount("do", name);
 		const key = stepKey("do", name, count);
+		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		const replay = this.#deps.replay;
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
 		const final = this.#view.finals.get(key);
@@ -176,6 +192,7 @@ export class Activation {
 			replay.served(request);
 		}
 		if (final) return this.#settled(final);
+		if (this.#deps.divergence === "hold" && (await this.#diverges("do", name, count, key))) return this.#suspend(this.#deps.clock.now());
 		const prior = this.#view.attempts.get(key) ?? [];
 		// The config is pinned at the first attempt; later replays use the journaled one.
 		const resolved: ResolvedStepConfig = prior[0]?.config ?? resolveStepConfig(name, config as WorkflowStepConfig | undefined);
@@ -252,6 +269,30 @@ export class Activation {
 		}
 	}
 
+	/**
+	 * Under the "hold" policy, whether this step, new to the journal, parts from it: the journal
+	 * still holds steps the code has not asked for. Steps asked for in the same turn (Promise.all)
+	 * may come in any order, so the answer waits for the turn to end. A divergence is journaled
+	 * with its reason and the instance is paused, to be resumed after a fix or restarted.
+	 */
+	async #diverges(kind: StepKind, name: string, count: number, key: string): Promise<boolean> {
+		if (this.#deps.divergence !== "hold") return false;
+		this.#requested.add(key);
+		if (this.#view.knows(key) || this.#journalSteps.size === 0) return false;
+		const site = new Error();
+		await new Promise((r) => setImmediate(r));
+		let first: [string, number] | undefined;
+		for (const step of this.#journalSteps) if (!this.#requested.has(step[0]) && (!first || step[1] < first[1])) first = step;
+		if (!first || this.#closed) return false;
+		const where = stepRequest(kind, name, count, key, site).site;
+		const [held, position] = first;
+		const message = `diverged at journal position ${position}: the code asked for ${kind} "${name}" #${count}${where ? ` (at ${where})` : ""}; the journal holds ${held.replace(/^(do|sleep|waitForEvent):(.*)#(\d+)$/, '$1 "$2" #$3')} there`;
+		this.#stage({ kind: "diverged", key, message });
+		this.#pauseRequested = true;
+		this.#deps.onDivergence?.(message);
+		return true;
+	}
+
 	#settled(entry: AttemptEntry): unknown {
 		if (entry.ok) return entry.value;
 		throw fromErrorRecord(entry.error as ErrorRecord);
@@ -315,10 +356,12 @@ export class Activation {
 			}
 			this.#deps.replay.served(request);
 		}
+		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		if (known) {
 			const due = this.#view.effective(known);
 			return due <= now ? undefined : this.#suspend(due);
 		}
+		if (this.#deps.divergence === "hold" && (await this.#diverges("sleep", name, request.count, key))) return this.#suspend(now);
 		if (this.#pauseRequested || this.#closed) return this.#suspend(now);
 		this.#stage({ kind: "sleep", key, name, startedAt: now, until });
 		if (until > now) return this.#suspend(until);
@@ -334,6 +377,7 @@ export class Activation {
 		const { serializer, clock } = this.#deps;
 		const received = this.#view.received.get(key);
 		const timedOut = this.#view.timedOut.get(key);
+		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		if (this.#deps.replay) {
 			const request = stepRequest("waitForEvent", name, count, key, site);
 			if (!received && !timedOut) {
@@ -347,6 +391,7 @@ export class Activation {
 		const now = clock.now();
 		let wait = this.#view.waits.get(key);
 		if (!wait) {
+			if (this.#deps.divergence === "hold" && (await this.#diverges("waitForEvent", name, count, key))) return this.#suspend(now);
 			if (this.#pauseRequested || this.#closed) return this.#suspend(now);
 			this.#stage({ kind: "wait", key, name, type, startedAt: now, timeoutAt: now + ms });
 			wait = this.#view.waits.get(key);

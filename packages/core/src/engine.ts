@@ -23,6 +23,13 @@ export interface WorkflowRegistration {
 	class: AnyWorkflowClass;
 	/** At most this many instances of the workflow run at once; the rest stay queued. */
 	concurrency?: { limit: number };
+	/**
+	 * When new code asks for a step an instance's journal does not hold while the journal still
+	 * holds steps the code has not reached: "run" the new step (default, as Cloudflare does), or
+	 * "hold" the instance paused with the reason in its timeline until it is resumed after a fix
+	 * or restarted from a step.
+	 */
+	onDivergence?: "run" | "hold";
 }
 
 export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
@@ -113,7 +120,13 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			const limit = reg.concurrency?.limit ?? Number.POSITIVE_INFINITY;
 			if (!(limit >= 1))
 				throw new ValidationError("workflow.invalid_concurrency", `workflow "${name}" concurrency.limit must be a number ≥ 1, not ${reg.concurrency?.limit}`);
-			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit });
+			const divergence = reg.onDivergence ?? "run";
+			if (divergence !== "run" && divergence !== "hold")
+				throw new ValidationError(
+					"workflow.invalid_divergence_policy",
+					`workflow "${name}" onDivergence must be "run" or "hold", not ${JSON.stringify(divergence)}`,
+				);
+			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
@@ -130,6 +143,9 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			alwaysReplay: options.alwaysReplay ?? false,
 			interceptorFor: (key) =>
 				this.#interceptors.size === 0 ? undefined : (this.#interceptors.get(activeKey(key)) ?? this.#interceptors.get(`${key.workflow}\u0000*`)),
+			onDivergence: (key, message) => {
+				this.pause(key).catch((e) => onError(e, `holding ${key.workflow}/${key.id}: ${message}`));
+			},
 			onError,
 		});
 	}

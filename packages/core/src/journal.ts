@@ -64,7 +64,13 @@ export interface FinishedEntry {
 	status: "complete" | "errored" | "terminated";
 	error?: ErrorRecord;
 }
-export type JournalEntry = AttemptEntry | SleepEntry | WaitEntry | EventEntry | WaitTimeoutEntry | ResumedEntry | FinishedEntry;
+/** The code parted from the journal and the workflow's policy is to hold it (paused) rather than run on. */
+export interface DivergedEntry {
+	kind: "diverged";
+	key: string;
+	message: string;
+}
+export type JournalEntry = AttemptEntry | SleepEntry | WaitEntry | EventEntry | WaitTimeoutEntry | ResumedEntry | FinishedEntry | DivergedEntry;
 
 /** A journal entry with its position and commit time. */
 export type Positioned<E extends JournalEntry = JournalEntry> = E & { seq: number; at: number };
@@ -125,8 +131,14 @@ export class JournalView {
 				this.#shift += e.pausedMs;
 				break;
 			case "finished":
+			case "diverged":
 				break;
 		}
+	}
+
+	/** True when the journal holds anything of this step. */
+	knows(key: string): boolean {
+		return this.attempts.has(key) || this.sleeps.has(key) || this.waits.has(key);
 	}
 
 	/** A due time moved later by every pause that began after it was set. */

@@ -15,6 +15,8 @@ export interface ScheduledWorkflow {
 	cls: WorkflowClass;
 	/** Activations of this workflow that may run at once. */
 	limit: number;
+	/** What to do when code parts from an instance's journal (see ActivationDeps.divergence). */
+	divergence: "run" | "hold";
 }
 
 export interface SchedulerOptions {
@@ -28,6 +30,8 @@ export interface SchedulerOptions {
 	pollMs: number | null;
 	alwaysReplay: boolean;
 	interceptorFor(key: InstanceKey): StepInterceptor | undefined;
+	/** An activation under the "hold" policy found a divergence: pause the instance. */
+	onDivergence(key: InstanceKey, message: string): void;
 	onError(error: unknown, context: string): void;
 }
 
@@ -145,6 +149,7 @@ export class Scheduler {
 			env: o.env,
 			alwaysReplay: o.alwaysReplay,
 			...(intercept ? { intercept } : {}),
+			...(workflow.divergence === "hold" ? { divergence: "hold" as const, onDivergence: (message: string) => o.onDivergence(claimed.lease, message) } : {}),
 			onEnd: (a) => {
 				if (this.#active.get(key) === a) {
 					this.#active.delete(key);

@@ -55,6 +55,8 @@ export interface InstanceDetails {
 	output: unknown;
 	error: { name: string; message: string } | null;
 	generation: number;
+	/** Why the instance is held, when its workflow's `onDivergence: "hold"` paused it. */
+	divergence: { at: string; message: string } | null;
 	steps: TimelineItem[];
 }
 
@@ -63,6 +65,7 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 	const view = new JournalView(entries);
 	const now = Date.now();
 	const steps: TimelineItem[] = [];
+	let divergence: InstanceDetails["divergence"] = null;
 	const byKey = new Map<string, TimelineItem>();
 	for (const e of entries as Positioned[]) {
 		switch (e.kind) {
@@ -135,7 +138,12 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 			case "finished":
 				if (e.status === "terminated") steps.push({ type: "termination", at: iso(e.at) as string });
 				break;
+			case "diverged":
+				divergence = { at: iso(e.at) as string, message: e.message };
+				break;
 			case "resumed":
+				// A divergence is what held the instance; once resumed, it no longer does.
+				divergence = null;
 				break;
 		}
 	}
@@ -152,6 +160,7 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 		output: record.status === "complete" && record.output ? toJsonValue(serializer.decode(record.output)) : null,
 		error: plainError(record.error),
 		generation: record.generation,
+		divergence,
 		steps,
 	};
 }
