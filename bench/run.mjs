@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench [-- --workload steps|latency|queue|concurrency|sleepers] [--scale 0.1]
-// Prints one JSON line per workload: the machine, versions, durability, the raw SQLite ceiling
-// measured in the same run, and the workload's figures. A benchmark, not a test: nothing here
-// asserts a speed.
+// npm run bench -- --store postgres [--database postgres://…] [--workload steps|latency]
+// Prints one JSON line per workload: the machine, versions, durability, the raw SQLite (or
+// PostgreSQL) ceiling measured in the same run, and the workload's figures. A benchmark, not a
+// test: nothing here asserts a speed.
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { createEngine, Engine, replayHistory, SqliteStore, v8Serializer } from "weft";
 import { measureCeiling } from "./ceiling.mjs";
+import { creator, DEFAULT_POSTGRES_URL, finished, measurePostgresCeiling, scratchSchema, serverFacts, startWorkers } from "./postgres.mjs";
 import { OneStep, percentile, round, Sleeper, SlowStep, ThreeSteps } from "./workloads.mjs";
 
 const { values } = parseArgs({
@@ -18,8 +20,12 @@ const { values } = parseArgs({
 		scale: { type: "string", default: "1" },
 		synchronous: { type: "string", default: "FULL" },
 		dir: { type: "string" },
+		store: { type: "string", default: "sqlite" },
+		database: { type: "string" },
 	},
 });
+if (values.store !== "sqlite" && values.store !== "postgres") throw new Error(`--store ${values.store}: sqlite or postgres`);
+const postgresUrl = values.database ?? DEFAULT_POSTGRES_URL;
 const scale = Number(values.scale);
 const sized = (n) => Math.max(1, Math.round(n * scale));
 const synchronous = values.synchronous;
@@ -48,6 +54,14 @@ function progress(database) {
 async function until(fn, { everyMs = 20, timeoutMs = 600_000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	while (!fn()) {
+		if (Date.now() > deadline) throw new Error("benchmark workload did not finish in time");
+		await new Promise((r) => setTimeout(r, everyMs));
+	}
+}
+
+async function untilAsync(fn, { everyMs = 20, timeoutMs = 600_000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await fn())) {
 		if (Date.now() > deadline) throw new Error("benchmark workload did not finish in time");
 		await new Promise((r) => setTimeout(r, everyMs));
 	}
@@ -263,22 +277,143 @@ const workloads = {
 	},
 };
 
-const chosen = values.workload ?? Object.keys(workloads);
-for (const name of chosen) if (!workloads[name]) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}`);
+/**
+ * The same workloads on PostgreSQL, each on a fresh schema dropped afterwards. Instances are
+ * created by this process through an engine that is never started (a client); the work is done
+ * by worker processes (bench/pg-worker.mjs, what `weft worker` runs), 1 and then 2 of them.
+ */
+const postgresWorkloads = {
+	async steps() {
+		// 10,000 rather than SQLite's 2,000: at this speed 2,000 instances take under a second and
+		// the figure would mostly measure the ramp-up.
+		const n = sized(10_000);
+		const warmup = 1000;
+		const runs = [];
+		for (const processes of [1, 2]) {
+			const s = await scratchSchema(postgresUrl);
+			const workers = await startWorkers(postgresUrl, s.schema, processes);
+			try {
+				const client = creator(s.store);
+				// Warms the workers' JIT, as a worker that has been up for more than a second is.
+				await createAll(client.bindings.THREE, warmup);
+				await untilAsync(() => finished(s.store, "THREE"));
+				const t0 = performance.now();
+				await createAll(client.bindings.THREE, n);
+				const created = performance.now();
+				await untilAsync(() => finished(s.store, "THREE"), { everyMs: 10 });
+				const seconds = (performance.now() - t0) / 1000;
+				const { rows } = await s.store.pool.query(`SELECT ended_at - created_at AS ms FROM "${s.schema}".instances ORDER BY iid OFFSET $1`, [warmup]);
+				const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+				const stats = (await workers.stop()).filter(Boolean);
+				const commits = stats.reduce((sum, x) => sum + x.commits, 0);
+				runs.push({
+					worker_processes: processes,
+					steps_per_s: Math.round((3 * n) / seconds),
+					instances_per_s: Math.round(n / seconds),
+					create_ms: round(created - t0),
+					instance_latency_ms: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+					commits,
+					writes_per_commit: round(stats.reduce((sum, x) => sum + x.writes, 0) / commits),
+					stale_writes_rejected: stats.reduce((sum, x) => sum + x.stale_writes_rejected, 0),
+				});
+			} finally {
+				workers.kill();
+				await s.drop();
+			}
+		}
+		return {
+			instances: n,
+			warmup_instances: warmup,
+			steps_per_s_1_worker: runs[0].steps_per_s,
+			steps_per_s_2_workers: runs[1].steps_per_s,
+			runs,
+		};
+	},
+
+	async latency() {
+		const n = sized(300);
+		const measure = async (binding) => {
+			const times = [];
+			for (let i = 0; i < n + 50; i++) {
+				const t0 = performance.now();
+				const instance = await binding.create();
+				while ((await instance.status()).status !== "complete") await new Promise((r) => setImmediate(r));
+				if (i >= 50) times.push(performance.now() - t0); // the first 50 warm up
+			}
+			times.sort((a, b) => a - b);
+			return { p50: round(percentile(times, 50), 2), p99: round(percentile(times, 99), 2) };
+		};
+		// An engine in this process (as `weft start` runs one): it wakes itself on create.
+		const s = await scratchSchema(postgresUrl);
+		let inProcess;
+		try {
+			const engine = new Engine({ store: s.store, workflows: { THREE: ThreeSteps }, onError: console.error });
+			await engine.start();
+			inProcess = await measure(engine.bindings.THREE);
+			await engine.close();
+		} finally {
+			await s.drop();
+		}
+		// Created here, run by a worker process that LISTENs: the wake-up crosses NOTIFY.
+		const t = await scratchSchema(postgresUrl);
+		const workers = await startWorkers(postgresUrl, t.schema, 1);
+		let viaWorker;
+		try {
+			viaWorker = await measure(creator(t.store).bindings.THREE);
+			await workers.stop();
+		} finally {
+			workers.kill();
+			await t.drop();
+		}
+		return { instances: n, create_to_complete_ms: inProcess, create_to_complete_ms_via_worker: viaWorker };
+	},
+};
+
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: Math.round(totalmem() / 2 ** 30) };
-const versions = { node: process.versions.node, sqlite: new Database(":memory:").prepare("select sqlite_version() v").get().v };
-const ceiling = measureCeiling(process.cwd());
-for (const name of chosen) {
-	const result = await workloads[name]();
-	console.log(
-		JSON.stringify({
-			workload: name,
-			scale,
-			machine,
-			versions,
-			durability: { store: "sqlite", journal_mode: "WAL", synchronous },
-			ceiling_commits_per_s: ceiling,
-			...result,
-		}),
-	);
+if (values.store === "postgres") {
+	const chosen = values.workload ?? Object.keys(postgresWorkloads);
+	for (const name of chosen)
+		if (!postgresWorkloads[name]) throw new Error(`workload ${name} does not run on PostgreSQL yet; known: ${Object.keys(postgresWorkloads).join(", ")}`);
+	const facts = await serverFacts(postgresUrl);
+	const versions = { node: process.versions.node, postgres: facts.version };
+	const ceiling = await measurePostgresCeiling(postgresUrl);
+	const note =
+		facts.durability.autovacuum === "off"
+			? "this server runs with autovacuum off (the store VACUUMs the instances table itself every 60 s); single-row ceiling on one connection"
+			: "single-row ceiling on one connection";
+	for (const name of chosen) {
+		const result = await postgresWorkloads[name]();
+		console.log(
+			JSON.stringify({
+				workload: name,
+				scale,
+				machine,
+				versions,
+				durability: facts.durability,
+				database: postgresUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"),
+				ceiling_commits_per_s: ceiling,
+				note,
+				...result,
+			}),
+		);
+	}
+} else {
+	const chosen = values.workload ?? Object.keys(workloads);
+	for (const name of chosen) if (!workloads[name]) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}`);
+	const versions = { node: process.versions.node, sqlite: new Database(":memory:").prepare("select sqlite_version() v").get().v };
+	const ceiling = measureCeiling(process.cwd());
+	for (const name of chosen) {
+		const result = await workloads[name]();
+		console.log(
+			JSON.stringify({
+				workload: name,
+				scale,
+				machine,
+				versions,
+				durability: { store: "sqlite", journal_mode: "WAL", synchronous },
+				ceiling_commits_per_s: ceiling,
+				...result,
+			}),
+		);
+	}
 }

@@ -17,7 +17,7 @@ const live = new Set<ChildProcess>();
 /** The environment a user's shell would give, without Weft settings leaking in from ours. */
 function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
 	const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-	for (const k of ["WEFT_URL", "WEFT_TOKEN", "npm_command", "INIT_CWD"]) delete base[k];
+	for (const k of ["WEFT_URL", "WEFT_TOKEN", "WEFT_DATABASE", "npm_command", "INIT_CWD"]) delete base[k];
 	return { ...base, ...env };
 }
 

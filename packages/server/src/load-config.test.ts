@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "./config-error.js";
 import { loadConfig } from "./load-config.js";
+import { parsePostgresUrl, redactUrl } from "./open-store.js";
 import { makeProject, WORKFLOWS_TS } from "./project-fixture.js";
 
 const CONFIG_TS = `
@@ -133,13 +134,32 @@ const cases: [string, Record<string, string>, string, RegExp][] = [
 	],
 	["malformed JSON", { "weft.config.json": "{ workflows: " }, "config.invalid", /not valid JSON/],
 	[
-		"a PostgreSQL URL",
+		"a database URL that is not PostgreSQL",
 		{
-			"weft.config.json": JSON.stringify({ main: "./wf.ts", database: "postgres://x/y", workflows: [{ name: "w", binding: "W", class_name: "Hello" }] }),
+			"weft.config.json": JSON.stringify({ main: "./wf.ts", database: "mysql://x/y", workflows: [{ name: "w", binding: "W", class_name: "Hello" }] }),
 			"wf.ts": WORKFLOWS_TS,
 		},
 		"config.unsupported_database",
-		/only SQLite/,
+		/"mysql:\/\/x\/y": give a SQLite file path or a postgres:\/\/ \(postgresql:\/\/\) URL/,
+	],
+	[
+		"a PostgreSQL URL whose schema is not a name",
+		{
+			"weft.config.json": JSON.stringify({
+				main: "./wf.ts",
+				database: "postgres://x/y?schema=a-b",
+				workflows: [{ name: "w", binding: "W", class_name: "Hello" }],
+			}),
+			"wf.ts": WORKFLOWS_TS,
+		},
+		"config.invalid",
+		/schema "a-b" must be/,
+	],
+	[
+		"a lease that is not a number",
+		{ "weft.config.json": JSON.stringify({ main: "./wf.ts", leaseMs: "30s", workflows: [{ name: "w", binding: "W", class_name: "Hello" }] }) },
+		"config.invalid",
+		/"leaseMs" must be an integer/,
 	],
 ];
 
@@ -158,3 +178,27 @@ for (const [what, files, code, message] of cases) {
 		}
 	});
 }
+
+test("a PostgreSQL URL is kept as it is, with its schema parameter, and its password hidden when shown", async () => {
+	for (const url of ["postgres://weft:s3cret@db.internal:5432/app?schema=tenant_1", "postgresql://db.internal/app"]) {
+		const p = makeProject({
+			"package.json": '{ "type": "module" }',
+			"weft.config.json": JSON.stringify({ main: "./wf.ts", database: url, leaseMs: 2000, workflows: [{ name: "w", binding: "W", class_name: "Hello" }] }),
+			"wf.ts": WORKFLOWS_TS,
+		});
+		try {
+			const loaded = await loadConfig({ cwd: p.dir });
+			assert.equal(loaded.database, url);
+			assert.equal(loaded.config.leaseMs, 2000);
+		} finally {
+			p.cleanup();
+		}
+	}
+	assert.deepEqual(parsePostgresUrl("postgres://weft:s3cret@db.internal:5432/app?schema=tenant_1&sslmode=require"), {
+		connectionString: "postgres://weft:s3cret@db.internal:5432/app?sslmode=require",
+		schema: "tenant_1",
+	});
+	assert.equal(parsePostgresUrl("postgresql://db/app").schema, "weft");
+	assert.equal(redactUrl("postgres://weft:s3cret@db.internal:5432/app"), "postgres://weft:***@db.internal:5432/app");
+	assert.equal(redactUrl("/var/lib/weft.db"), "/var/lib/weft.db");
+});

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { AnyWorkflowClass } from "@weft/core";
 import { ConfigError } from "./config-error.js";
 import { importModule } from "./module-loader.js";
+import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl, unsupported } from "./open-store.js";
 import { validateConfig } from "./validate-config.js";
 import type { RetentionConfig, WeftConfig } from "./weft-config.js";
 
@@ -30,7 +31,7 @@ export interface LoadedConfig {
 	dir: string;
 	config: WeftConfig;
 	workflows: LoadedWorkflow[];
-	/** The SQLite file's absolute path. */
+	/** The SQLite file's absolute path, or a PostgreSQL URL (postgres:// or postgresql://). */
 	database: string;
 }
 
@@ -97,9 +98,20 @@ export async function loadConfig(options: { cwd: string; configPath?: string }):
 		});
 	}
 	const database = config.database ?? join(".weft", "weft.db");
-	if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database))
-		throw new ConfigError("config.unsupported_database", `database ${JSON.stringify(database)}: only SQLite files are supported so far; give a file path`);
-	return { path, dir, config, workflows, database: isAbsolute(database) ? database : resolve(dir, database) };
+	return { path, dir, config, workflows, database: resolveDatabase(database, dir) };
+}
+
+/**
+ * A PostgreSQL URL as it is; a file path resolved against `dir`; any other URL is a ConfigError
+ * `config.unsupported_database`.
+ */
+export function resolveDatabase(database: string, dir: string): string {
+	if (isPostgresUrl(database)) {
+		parsePostgresUrl(database);
+		return database;
+	}
+	if (isDatabaseUrl(database)) throw unsupported(database);
+	return isAbsolute(database) ? database : resolve(dir, database);
 }
 
 async function readConfigValue(path: string, shown: string): Promise<unknown> {

@@ -1,11 +1,10 @@
 // `weft start` and each `weft dev` server process: load the project config, open the engine on
-// its SQLite file, and serve the HTTP API, with one close() that shuts both down in order.
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+// its SQLite file or PostgreSQL database, and serve the HTTP API, with one close() that shuts
+// both down in order.
 import type { Engine } from "@weft/core";
-import { createEngine } from "weft";
 import { DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
-import { type LoadedConfig, loadConfig } from "./load-config.js";
+import { type LoadedConfig, loadConfig, resolveDatabase } from "./load-config.js";
+import { openProjectEngine, redactUrl } from "./open-store.js";
 import { type RunningServer, startServer } from "./start-server.js";
 
 export interface ServeProjectOptions {
@@ -16,8 +15,10 @@ export interface ServeProjectOptions {
 	/** Overrides the config's port (0: any free port). */
 	port?: number | undefined;
 	host?: string | undefined;
-	/** Overrides the config's database; relative to cwd. */
+	/** Overrides the config's database: a SQLite file relative to cwd, or a PostgreSQL URL. */
 	database?: string | undefined;
+	/** Overrides the config's leaseMs. */
+	leaseMs?: number | undefined;
 	/** Overrides the config's token (the CLI passes --token or WEFT_TOKEN). */
 	token?: string | undefined;
 	/** Where failures of the engine and the server go (default console.error). */
@@ -26,6 +27,7 @@ export interface ServeProjectOptions {
 
 export interface ServingProject {
 	url: string;
+	/** The SQLite file, or the PostgreSQL URL with its password hidden. */
 	database: string;
 	loaded: LoadedConfig;
 	engine: Engine;
@@ -40,16 +42,8 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 	const log = options.log ?? ((message, error) => console.error(`[weft] ${message}:`, error));
 	const loaded = await loadConfig({ cwd: options.cwd, ...(options.configPath ? { configPath: options.configPath } : {}) });
 	const { config } = loaded;
-	const database = options.database ? resolve(options.cwd, options.database) : loaded.database;
-	mkdirSync(dirname(database), { recursive: true });
-	const engine = await createEngine({
-		database,
-		workflows: Object.fromEntries(
-			loaded.workflows.map((w) => [w.binding, { name: w.name, class: w.class, ...(w.concurrency ? { concurrency: w.concurrency } : {}) }]),
-		),
-		env: config.vars ?? {},
-		onError: (e, context) => log(context, e),
-	});
+	const database = options.database ? resolveDatabase(options.database, options.cwd) : loaded.database;
+	const engine = await openProjectEngine(loaded, { database, leaseMs: options.leaseMs, onError: (e, context) => log(context, e) });
 	const token = options.token || config.token || undefined;
 	let server: RunningServer;
 	try {
@@ -74,7 +68,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 	let closing: Promise<void> | null = null;
 	return {
 		url: server.url,
-		database,
+		database: redactUrl(database),
 		loaded,
 		engine,
 		server,

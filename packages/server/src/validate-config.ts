@@ -4,7 +4,22 @@ import { NAME_PATTERN, tryParseDuration } from "@weft/core";
 import { ConfigError } from "./config-error.js";
 import type { RetentionConfig, WeftConfig, WorkflowConfig } from "./weft-config.js";
 
-const TOP_KEYS = new Set(["main", "workflows", "vars", "database", "port", "host", "token", "creationRate", "default_retention", "shutdownGraceMs"]);
+const TOP_KEYS = new Set([
+	"main",
+	"workflows",
+	"vars",
+	"database",
+	"port",
+	"host",
+	"token",
+	"creationRate",
+	"default_retention",
+	"shutdownGraceMs",
+	"leaseMs",
+	"pollMs",
+	"poolSize",
+	"maxActivations",
+]);
 const WORKFLOW_KEYS = new Set(["name", "binding", "class_name", "module", "concurrency", "default_retention"]);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -47,7 +62,8 @@ export function validateConfig(value: unknown, file: string): WeftConfig {
 		bindings.add(wf.binding as string);
 	}
 	if (c.vars !== undefined && !isObject(c.vars)) fail('"vars" must be an object of values for this.env');
-	if (c.database !== undefined && (typeof c.database !== "string" || c.database === "")) fail('"database" must be a file path such as ".weft/weft.db"');
+	if (c.database !== undefined && (typeof c.database !== "string" || c.database === ""))
+		fail('"database" must be a file path such as ".weft/weft.db" or a URL such as "postgres://weft@db:5432/app"');
 	if (c.port !== undefined && (!Number.isInteger(c.port) || (c.port as number) < 0 || (c.port as number) > 65535))
 		fail('"port" must be an integer from 0 to 65535');
 	if (c.host !== undefined && (typeof c.host !== "string" || c.host === "")) fail('"host" must be an address such as "127.0.0.1"');
@@ -64,6 +80,12 @@ export function validateConfig(value: unknown, file: string): WeftConfig {
 	checkRetention(c.default_retention, "default_retention", fail);
 	if (c.shutdownGraceMs !== undefined && !(typeof c.shutdownGraceMs === "number" && c.shutdownGraceMs >= 0))
 		fail('"shutdownGraceMs" must be a number of milliseconds ≥ 0');
+	if (c.leaseMs !== undefined && !(Number.isInteger(c.leaseMs) && (c.leaseMs as number) >= 300))
+		fail('"leaseMs" must be an integer number of milliseconds ≥ 300');
+	if (c.pollMs !== undefined && !(Number.isInteger(c.pollMs) && (c.pollMs as number) >= 10)) fail('"pollMs" must be an integer number of milliseconds ≥ 10');
+	if (c.poolSize !== undefined && !(Number.isInteger(c.poolSize) && (c.poolSize as number) >= 2)) fail('"poolSize" must be an integer ≥ 2');
+	if (c.maxActivations !== undefined && !(Number.isInteger(c.maxActivations) && (c.maxActivations as number) >= 1))
+		fail('"maxActivations" must be an integer ≥ 1');
 	return c as WeftConfig;
 }
 

@@ -41,7 +41,11 @@ export interface WeftConfig {
 	workflows: WorkflowConfig[];
 	/** Extra values on `this.env` inside workflows (as wrangler's `vars`). */
 	vars?: Record<string, unknown>;
-	/** The SQLite file, relative to the config file (default ".weft/weft.db"). */
+	/**
+	 * The SQLite file, relative to the config file (default ".weft/weft.db"), or a PostgreSQL URL
+	 * (postgres://user@host:5432/db, optionally with ?schema=NAME; default schema "weft") shared by
+	 * any number of `weft start`, `weft dev` and `weft worker` processes.
+	 */
 	database?: string;
 	/** Default 8787. */
 	port?: number;
@@ -55,6 +59,18 @@ export interface WeftConfig {
 	default_retention?: RetentionConfig;
 	/** On shutdown (and on each reload under `weft dev`), how long running steps may take to finish (default 5000). */
 	shutdownGraceMs?: number;
+	/**
+	 * How long a claim holds an instance without renewal (default 30000 ms; renewed every third of
+	 * it). With several processes, a dead worker's instances are taken over after at most this
+	 * long plus one poll interval.
+	 */
+	leaseMs?: number;
+	/** PostgreSQL: how often an idle process looks for due work that no notification announced (default 1000 ms, ±20%). */
+	pollMs?: number;
+	/** PostgreSQL: connections in each process's pool (default 10; the LISTEN connection is one more). */
+	poolSize?: number;
+	/** Instances running at once in each process, across all workflows (default 1000). */
+	maxActivations?: number;
 }
 
 /** Types a config object; it returns its argument unchanged. */

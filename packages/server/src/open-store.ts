@@ -1,0 +1,146 @@
+// Where a project's instances live: a SQLite file (one process: the embedded default) or a
+// PostgreSQL database shared by any number of `weft start`, `weft dev` and `weft worker`
+// processes. `openProjectEngine` builds the engine on either, from a loaded project config.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { Engine, type Store } from "@weft/core";
+import { PostgresStore } from "@weft/store-postgres";
+import { createEngine, SqliteStore } from "weft";
+import { ConfigError } from "./config-error.js";
+import type { LoadedConfig } from "./load-config.js";
+
+/** postgres:// or postgresql:// (the two schemes libpq accepts). */
+export function isPostgresUrl(database: string): boolean {
+	return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** Any URL (scheme://…), as opposed to a file path. */
+export function isDatabaseUrl(database: string): boolean {
+	return /^[a-z][a-z0-9+.-]*:\/\//i.test(database);
+}
+
+export interface PostgresTarget {
+	/** The URL as given, without Weft's own `schema` parameter. */
+	connectionString: string;
+	/** `?schema=NAME` on the URL, else "weft". */
+	schema: string;
+}
+
+/** Splits Weft's `?schema=NAME` off a PostgreSQL URL (pg would pass it to the server as a setting). */
+export function parsePostgresUrl(database: string): PostgresTarget {
+	let url: URL;
+	try {
+		url = new URL(database);
+	} catch (cause) {
+		throw new ConfigError("config.invalid", `database ${JSON.stringify(redactUrl(database))} is not a valid URL`, { cause });
+	}
+	const schema = url.searchParams.get("schema") ?? "weft";
+	url.searchParams.delete("schema");
+	if (!/^[A-Za-z_][A-Za-z0-9_]{0,57}$/.test(schema))
+		throw new ConfigError("config.invalid", `database URL: schema ${JSON.stringify(schema)} must be 1–58 letters, digits or "_", not starting with a digit`);
+	return { connectionString: url.toString(), schema };
+}
+
+/** The URL with its password replaced by "***", for banners and logs. */
+export function redactUrl(database: string): string {
+	if (!isDatabaseUrl(database)) return database;
+	try {
+		const url = new URL(database);
+		if (url.password) url.password = "***";
+		return url.toString();
+	} catch {
+		return database.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+	}
+}
+
+export interface OpenStoreOptions {
+	/** PostgreSQL only: connections in this process's pool (default 10). */
+	poolSize?: number | undefined;
+	/** PostgreSQL only: shown in pg_stat_activity (default "weft"). */
+	applicationName?: string | undefined;
+	onError?: ((error: unknown, context: string) => void) | undefined;
+}
+
+/**
+ * A PostgreSQL URL opens a PostgresStore shared with other workers (`sharedByWorkers`: starting
+ * does not release leases live workers may hold; a dead worker's leases expire by themselves);
+ * anything else is a SQLite file path.
+ */
+export async function openStore(database: string, options: OpenStoreOptions = {}): Promise<Store> {
+	if (isPostgresUrl(database)) {
+		const target = parsePostgresUrl(database);
+		return PostgresStore.open({
+			...target,
+			sharedByWorkers: true,
+			...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
+			...(options.applicationName !== undefined ? { applicationName: options.applicationName } : {}),
+			...(options.onError ? { onError: options.onError } : {}),
+		});
+	}
+	if (isDatabaseUrl(database)) throw unsupported(database);
+	mkdirSync(dirname(database), { recursive: true });
+	return new SqliteStore({ path: database });
+}
+
+export function unsupported(database: string): ConfigError {
+	return new ConfigError(
+		"config.unsupported_database",
+		`database ${JSON.stringify(redactUrl(database))}: give a SQLite file path or a postgres:// (postgresql://) URL`,
+	);
+}
+
+export interface ProjectEngineOptions {
+	/** A SQLite file path (absolute) or a PostgreSQL URL. */
+	database: string;
+	/** Overrides the config's leaseMs. */
+	leaseMs?: number | undefined;
+	/** Overrides the config's pollMs. */
+	pollMs?: number | undefined;
+	/** Overrides the config's poolSize. */
+	poolSize?: number | undefined;
+	/** Overrides the config's maxActivations. */
+	maxActivations?: number | undefined;
+	applicationName?: string | undefined;
+	onError: (error: unknown, context: string) => void;
+}
+
+/** The project's engine, started (claiming), on its SQLite file or PostgreSQL database. */
+export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEngineOptions): Promise<Engine> {
+	const { config } = loaded;
+	const tuning = {
+		...pick("leaseMs", options.leaseMs ?? config.leaseMs),
+		...pick("pollMs", options.pollMs ?? config.pollMs),
+		...pick("maxActivations", options.maxActivations ?? config.maxActivations),
+	};
+	const common = {
+		workflows: Object.fromEntries(
+			loaded.workflows.map((w) => [w.binding, { name: w.name, class: w.class, ...(w.concurrency ? { concurrency: w.concurrency } : {}) }]),
+		),
+		env: config.vars ?? {},
+		onError: options.onError,
+		...tuning,
+	};
+	if (!isPostgresUrl(options.database)) {
+		if (isDatabaseUrl(options.database)) throw unsupported(options.database);
+		mkdirSync(dirname(options.database), { recursive: true });
+		return createEngine({ database: options.database, ...common });
+	}
+	const store = await openStore(options.database, {
+		poolSize: options.poolSize ?? config.poolSize,
+		applicationName: options.applicationName,
+		onError: options.onError,
+	});
+	let engine: Engine;
+	try {
+		engine = new Engine({ ...common, store, alwaysReplay: process.env.WEFT_ALWAYS_REPLAY === "1" });
+	} catch (e) {
+		await store.close();
+		throw e;
+	}
+	await engine.start();
+	return engine;
+}
+
+function pick<K extends string>(key: K, value: number | undefined): { [P in K]?: number } {
+	return (value === undefined ? {} : { [key]: value }) as { [P in K]?: number };
+}
