@@ -44,6 +44,8 @@ export interface ActivationDeps {
 	intercept?: StepInterceptor;
 	/** The journal already decoded (a replayed history), instead of decoding the claim's records. */
 	decodedJournal?: JournalEntry[];
+	/** False when the worker cannot keep its leases (see Scheduler.leaseHealthy): step bodies are held. */
+	mayStartStep?(): boolean;
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
@@ -207,6 +209,8 @@ export class Activation {
 			// Code outside steps may run ahead of the disk; a step body, which may act on the world, may not.
 			if (this.#unacked > 0) await this.#lastCommit;
 			if (this.#closed) return never();
+			// A worker that cannot renew its leases starts nothing new: the step waits for a worker that can.
+			if (this.#deps.mayStartStep?.() === false) return this.#suspend(clock.now());
 			const startedAt = clock.now();
 			const attemptAbort = new AbortController();
 			const ctx = stepContext(name, count, attempt, resolved, attemptAbort.signal);
@@ -289,6 +293,10 @@ export class Activation {
 		const message = `diverged at journal position ${position}: the code asked for ${kind} "${name}" #${count}${where ? ` (at ${where})` : ""}; the journal holds ${held.replace(/^(do|sleep|waitForEvent):(.*)#(\d+)$/, '$1 "$2" #$3')} there`;
 		this.#stage({ kind: "diverged", key, message });
 		this.#pauseRequested = true;
+		// The reason is durable before anyone can see the instance paused.
+		this.#busy++;
+		await this.#commit([]);
+		this.#busy--;
 		this.#deps.onDivergence?.(message);
 		return true;
 	}

@@ -53,6 +53,8 @@ export class Scheduler {
 	#cancelWakeTimer: (() => void) | null = null;
 	#cancelRenewTimer: (() => void) | null = null;
 	#idleWaiters: (() => void)[] = [];
+	/** When leases were last renewed (or there were none to renew). */
+	#renewedAt = 0;
 
 	constructor(options: SchedulerOptions) {
 		this.#o = options;
@@ -60,6 +62,7 @@ export class Scheduler {
 
 	start(): void {
 		this.#started = true;
+		this.#renewedAt = this.#o.clock.now();
 		this.#scheduleRenewal();
 		this.wake();
 	}
@@ -67,6 +70,15 @@ export class Scheduler {
 	/** The activation running this instance in this process, if any. */
 	live(key: InstanceKey): Activation | undefined {
 		return this.#active.get(activeKey(key));
+	}
+
+	/**
+	 * False once leases have gone unrenewed for two thirds of their life (the store is
+	 * unreachable, say): this worker then claims nothing and starts no step body, so nothing runs
+	 * under a lease that may already belong to another worker.
+	 */
+	leaseHealthy(): boolean {
+		return this.#o.clock.now() - this.#renewedAt < (this.#o.leaseMs * 2) / 3;
 	}
 
 	get activeCount(): number {
@@ -91,6 +103,8 @@ export class Scheduler {
 				this.#tickAgain = false;
 				const slots = this.#freeSlots();
 				if (slots.length === 0 || this.#closing) break;
+				// The next renewal that succeeds wakes the scheduler again.
+				if (!this.leaseHealthy()) return;
 				const claims = await store.claimActivations({ slots, now: clock.now(), leaseMs: this.#o.leaseMs });
 				for (const claimed of claims) this.#run(claimed);
 				// A slot claimed in full means more may be due: go again at once.
@@ -148,6 +162,7 @@ export class Scheduler {
 			workflowClass: workflow.cls,
 			env: o.env,
 			alwaysReplay: o.alwaysReplay,
+			mayStartStep: () => this.leaseHealthy(),
 			...(intercept ? { intercept } : {}),
 			...(workflow.divergence === "hold" ? { divergence: "hold" as const, onDivergence: (message: string) => o.onDivergence(claimed.lease, message) } : {}),
 			onEnd: (a) => {
@@ -180,6 +195,9 @@ export class Scheduler {
 						);
 						for (const l of lost) this.#active.get(activeKey(l))?.abort();
 					}
+					const wasHealthy = this.leaseHealthy();
+					this.#renewedAt = clock.now();
+					if (!wasHealthy) this.wake();
 				} catch (e) {
 					this.#o.onError(toErrorRecord(e), "renewing leases");
 				}

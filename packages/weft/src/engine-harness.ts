@@ -23,7 +23,8 @@ export async function startEngine(
 		database,
 		workflows,
 		alwaysReplay: options.alwaysReplay ?? false,
-		...(options.clock ? { clock: options.clock } : {}),
+		// On a manual clock, long jumps would otherwise fire a lease renewal every 10 s of them.
+		...(options.clock ? { clock: options.clock, leaseMs: 86_400_000 } : {}),
 		...(options.env ? { env: options.env } : {}),
 		onError: (e, context) => {
 			throw new Error(`unexpected engine error (${context}): ${e}`);
