@@ -7,24 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WorkflowEntrypoint } from "@weft/core";
+import { POSTGRES_URL } from "@weft/store-postgres/test-database";
 import pg from "pg";
 
-export const POSTGRES_URL = process.env.WEFT_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-/** Null when PostgreSQL answers at `url`, else why not. */
-export async function probePostgres(url = POSTGRES_URL): Promise<string | null> {
-	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-	client.on("error", () => {});
-	try {
-		await client.connect();
-		await client.query("SELECT 1");
-		return null;
-	} catch (e) {
-		return e instanceof Error ? e.message || e.name : String(e);
-	} finally {
-		await client.end().catch(() => {});
-	}
-}
+export { POSTGRES_URL, probePostgres } from "@weft/store-postgres/test-database";
 
 /** Runs SQL on a connection of its own. */
 export async function sql(url: string, text: string, values?: unknown[]): Promise<pg.QueryResultRow[]> {

@@ -7,9 +7,9 @@ import { PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
 
 export const POSTGRES_URL = process.env.WEFT_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/** Null when PostgreSQL answers at POSTGRES_URL, else why not. */
-export async function probePostgres(): Promise<string | null> {
-	const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+/** Null when PostgreSQL answers at `url` (default POSTGRES_URL), else why not. */
+export async function probePostgres(url = POSTGRES_URL): Promise<string | null> {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
 	client.on("error", () => {});
 	try {
 		await client.connect();
