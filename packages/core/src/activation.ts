@@ -46,6 +46,8 @@ export interface ActivationDeps {
 	decodedJournal?: JournalEntry[];
 	/** False when the worker cannot keep its leases (see Scheduler.leaseHealthy): step bodies are held. */
 	mayStartStep?(): boolean;
+	/** The version of the code running; journaled when it differs from the one that ran the instance last. */
+	version?: string;
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
@@ -97,6 +99,10 @@ export class Activation {
 		}
 		this.#events = claimed.events;
 		this.#pauseRequested = claimed.instance.pauseRequested;
+		if (deps.version !== undefined && deps.version !== lastVersion(claimed.instance.version, entries)) {
+			// Written with the first commit: an activation that writes nothing ran nothing worth recording.
+			this.#stage({ kind: "version", version: deps.version });
+		}
 	}
 
 	get closed(): boolean {
@@ -555,6 +561,15 @@ export class Activation {
 		if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
 		this.abort();
 	}
+}
+
+/** The version of the code that ran the instance last: the latest journaled one, else its creator's. */
+function lastVersion(created: string | null, entries: readonly JournalEntry[]): string | null {
+	for (let i = entries.length - 1; i >= 0; i--) {
+		const e = entries[i] as JournalEntry;
+		if (e.kind === "version") return e.version;
+	}
+	return created;
 }
 
 function unstorable(stepName: string, e: unknown): WorkflowFatalError {

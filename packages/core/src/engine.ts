@@ -2,7 +2,9 @@
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
 import { type Clock, systemClock } from "./clock.js";
+import { codeVersion } from "./code-version.js";
 import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
+import { forkJournal } from "./fork-journal.js";
 import { type History, toHistory } from "./history.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
 import { uuidv7 } from "./instance-id.js";
@@ -30,6 +32,11 @@ export interface WorkflowRegistration {
 	 * or restarted from a step.
 	 */
 	onDivergence?: "run" | "hold";
+	/**
+	 * The version of this workflow's code, recorded on every instance it creates and on each
+	 * activation that runs under another one (default: a hash of the class's source).
+	 */
+	version?: string;
 }
 
 export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
@@ -68,6 +75,13 @@ export interface InstanceStatus {
 
 export interface RestartOptions {
 	from?: { name: string; count?: number; type?: StepKind };
+}
+
+export interface ForkOptions extends RestartOptions {
+	/** The fork's id (default: a new UUIDv7). */
+	id?: string;
+	/** The fork's params (default: the original's). */
+	params?: unknown;
 }
 
 interface Registered extends ScheduledWorkflow {
@@ -126,7 +140,8 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 					"workflow.invalid_divergence_policy",
 					`workflow "${name}" onDivergence must be "run" or "hold", not ${JSON.stringify(divergence)}`,
 				);
-			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence });
+			const version = codeVersion(name, reg.class, reg.version);
+			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence, version });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
@@ -176,6 +191,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	/** @internal */
 	async createInstances(workflow: string, items: { id?: unknown; params?: unknown }[]): Promise<{ id: string; created: boolean }[]> {
 		const now = this.clock.now();
+		const version = this.#byName.get(workflow)?.version ?? null;
 		const prepared = items.map((item, index) => {
 			if (item !== undefined && (typeof item !== "object" || item === null))
 				throw new ValidationError(
@@ -184,7 +200,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 				);
 			const id = item?.id ?? uuidv7(now);
 			if (!isValidInstanceId(id)) throw Object.assign(new WorkflowError("instance.invalid_id", "Workflow instance has invalid id"), { index, id });
-			return { workflow, id, params: this.#encodeParams(item?.params) };
+			return { workflow, id, params: this.#encodeParams(item?.params), version };
 		});
 		const outcomes = await this.store.createInstances(prepared, now);
 		this.wake();
@@ -228,6 +244,12 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	async details(key: InstanceKey): Promise<InstanceDetails> {
 		const record = await this.requireInstance(key);
 		return describeInstance(record, await this.store.readJournal(key), this.serializer);
+	}
+
+	/** The version of a workflow's code that this engine runs (see WorkflowRegistration.version). */
+	versionOf(workflow: string): string {
+		const w = this.#byName.get(this.workflow(workflow).workflowName);
+		return (w as Registered).version;
 	}
 
 	/** The registered workflows with their instance counts by status. */
@@ -295,19 +317,38 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	/** @internal */
 	async restart(key: InstanceKey, options?: RestartOptions): Promise<void> {
 		const from = options?.from;
-		if (from !== undefined && (typeof from !== "object" || from === null || typeof from.name !== "string")) {
-			throw new ValidationError(
-				"instance.invalid_restart",
-				'restart options.from must be { name, count?, type? } naming a step in the history, e.g. { from: { name: "charge" } }',
-			);
-		}
-		const fromKey = from ? stepKey(from.type ?? "do", from.name, from.count ?? 1) : null;
+		const fromKey = fromStepKey(from, "restart");
 		const r = await this.store.restart(key, fromKey, this.clock.now());
 		if (r === "not_found") throw new InstanceNotFoundError();
 		if (r === "step_not_found")
 			throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
 		this.#scheduler.live(key)?.abort();
 		this.wake();
+	}
+
+	/**
+	 * A new instance of the same workflow with the original's params (or `params`) and its journal
+	 * up to `from` (nothing without it): the steps before `from` are answered from the copied
+	 * journal, `from` and what follows run anew. The original is left untouched.
+	 */
+	async fork(key: InstanceKey, options: ForkOptions = {}): Promise<{ id: string }> {
+		if (typeof options !== "object" || options === null)
+			throw new ValidationError("instance.invalid_fork", "fork options must be an object like { from?, params?, id? }");
+		const fromKey = fromStepKey(options.from, "fork");
+		const source = await this.requireInstance(key);
+		const registered = this.#byName.get(key.workflow);
+		const id = options.id ?? uuidv7(this.clock.now());
+		if (!isValidInstanceId(id)) throw new WorkflowError("instance.invalid_id", "Workflow instance has invalid id");
+		const journal = fromKey === null ? [] : forkJournal(await this.store.readJournal(key), fromKey, this.serializer);
+		if (journal === null) throw new WorkflowError("instance.cannot_fork", `(instance.cannot_fork) Step "${options.from?.name}" not found in execution history`);
+		const params = "params" in options ? this.#encodeParams(options.params) : source.params;
+		const [outcome] = await this.store.createInstances(
+			[{ workflow: key.workflow, id, params, version: registered?.version ?? null, journal }],
+			this.clock.now(),
+		);
+		if (!outcome?.ok) throw new WorkflowError("instance.already_exists", `(instance.already_exists) an instance with id "${id}" already exists`);
+		this.wake();
+		return { id };
 	}
 
 	/** @internal */
@@ -346,4 +387,15 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		await this.#scheduler.stop(graceMs);
 		await this.store.close();
 	}
+}
+
+/** The journal key of the step named by restart's or fork's `from`, or null without one. */
+function fromStepKey(from: RestartOptions["from"], what: "restart" | "fork"): string | null {
+	if (from === undefined) return null;
+	if (typeof from !== "object" || from === null || typeof from.name !== "string")
+		throw new ValidationError(
+			`instance.invalid_${what}`,
+			`${what} options.from must be { name, count?, type? } naming a step in the history, e.g. { from: { name: "charge" } }`,
+		);
+	return stepKey(from.type ?? "do", from.name, from.count ?? 1);
 }

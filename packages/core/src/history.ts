@@ -8,7 +8,7 @@ import type { InstanceRecord, InstanceStatusName, JournalRecord } from "./store.
 import { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
 
 export const HISTORY_FORMAT = "weft.history";
-export const HISTORY_VERSION = 1;
+export const HISTORY_VERSION = 2;
 
 export interface History {
 	format: typeof HISTORY_FORMAT;
@@ -25,6 +25,8 @@ export interface History {
 		output: unknown;
 		error: { name: string; message: string } | null;
 		generation: number;
+		/** The version of the workflow code that created the instance (format version 2). */
+		codeVersion: string | null;
 	};
 	/** The current generation's journal, in order; `entry` in tagged JSON. */
 	entries: { seq: number; at: number; entry: unknown }[];
@@ -46,6 +48,7 @@ export function toHistory(record: InstanceRecord, journal: JournalRecord[], seri
 			output: record.output ? toTaggedJson(serializer.decode(record.output)) : null,
 			error: record.error ? { name: record.error.name, message: record.error.message } : null,
 			generation: record.generation,
+			codeVersion: record.version,
 		},
 		entries: decodeJournal(journal, serializer).map(({ seq, at, ...entry }) => ({ seq, at, entry: toTaggedJson(entry) })),
 	};
@@ -55,7 +58,10 @@ export function toHistory(record: InstanceRecord, journal: JournalRecord[], seri
  * Upgrades from each older version to the next. A history written by any released version
  * must load: when the format grows, bump HISTORY_VERSION and add the step from the old one here.
  */
-const UPGRADES: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {};
+const UPGRADES: Record<number, (doc: Record<string, unknown>) => Record<string, unknown>> = {
+	// 1 → 2: instances record the version of the code that created them; a version-1 history predates that.
+	1: (doc) => ({ ...doc, version: 2, instance: { ...(doc.instance as object), codeVersion: null } }),
+};
 
 /** Checks and upgrades a parsed history document; a malformed or unknown one is a typed error. */
 export function parseHistory(doc: unknown): History {

@@ -14,6 +14,8 @@ export interface InstanceSummary {
 	startedOn: string | null;
 	endedOn: string | null;
 	modifiedOn: string;
+	/** The version of the workflow code that created it. */
+	version: string | null;
 }
 
 export interface ListInstancesOptions {
@@ -26,6 +28,8 @@ export interface ListInstancesOptions {
 	limit?: number;
 	/** The `cursor` of the previous page. */
 	cursor?: string;
+	/** Only instances created by this version of the workflow code. */
+	version?: string;
 }
 
 const STATUSES = new Set<string>(["queued", "running", "paused", "errored", "terminated", "complete", "waiting", "waitingForPause", "unknown"]);
@@ -40,6 +44,7 @@ export function summarize(r: InstanceRecord): InstanceSummary {
 		startedOn: iso(r.startedAt),
 		endedOn: iso(r.endedAt),
 		modifiedOn: new Date(r.updatedAt).toISOString(),
+		version: r.version,
 	};
 }
 
@@ -81,6 +86,7 @@ export async function listInstances(
 		limit,
 		...(options.cursor ? { after: decodeCursor(options.cursor) } : {}),
 		...(options.status ? { status: options.status } : {}),
+		...(options.version !== undefined ? { version: options.version } : {}),
 		...(createdFrom !== undefined ? { createdFrom } : {}),
 		...(createdBefore !== undefined ? { createdBefore } : {}),
 	});

@@ -70,7 +70,12 @@ export interface DivergedEntry {
 	key: string;
 	message: string;
 }
-export type JournalEntry = AttemptEntry | SleepEntry | WaitEntry | EventEntry | WaitTimeoutEntry | ResumedEntry | FinishedEntry | DivergedEntry;
+/** An activation ran under another version of the workflow code than the one before it. */
+export interface VersionEntry {
+	kind: "version";
+	version: string;
+}
+export type JournalEntry = AttemptEntry | SleepEntry | WaitEntry | EventEntry | WaitTimeoutEntry | ResumedEntry | FinishedEntry | DivergedEntry | VersionEntry;
 
 /** A journal entry with its position and commit time. */
 export type Positioned<E extends JournalEntry = JournalEntry> = E & { seq: number; at: number };
@@ -132,6 +137,7 @@ export class JournalView {
 				break;
 			case "finished":
 			case "diverged":
+			case "version":
 				break;
 		}
 	}

@@ -122,6 +122,7 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 					endedAt: null,
 					updatedAt: endedAt,
 					generation: history.instance.generation,
+					version: history.instance.codeVersion,
 					pauseRequested: false,
 					pausedAt: null,
 					wakeAt: null,

@@ -17,6 +17,8 @@ export interface ScheduledWorkflow {
 	limit: number;
 	/** What to do when code parts from an instance's journal (see ActivationDeps.divergence). */
 	divergence: "run" | "hold";
+	/** The version of the code (see WorkflowRegistration.version); journaled when an activation runs under a new one. */
+	version: string;
 }
 
 export interface SchedulerOptions {
@@ -162,6 +164,7 @@ export class Scheduler {
 			workflowClass: workflow.cls,
 			env: o.env,
 			alwaysReplay: o.alwaysReplay,
+			version: workflow.version,
 			mayStartStep: () => this.leaseHealthy(),
 			...(intercept ? { intercept } : {}),
 			...(workflow.divergence === "hold" ? { divergence: "hold" as const, onDivergence: (message: string) => o.onDivergence(claimed.lease, message) } : {}),

@@ -251,5 +251,46 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 5, leaseMs: LEASE_MS });
 			assert.equal(again?.lease.id, "a");
 		});
+		withStore("records the code version of each instance and lists by it", async (s) => {
+			await s.createInstances(
+				[
+					{ workflow: "w", id: "old", params: bytes("p"), version: "v1" },
+					{ workflow: "w", id: "new", params: bytes("p"), version: "v2" },
+					{ workflow: "w", id: "none", params: bytes("p") },
+				],
+				T0,
+			);
+			assert.equal((await s.getInstance({ workflow: "w", id: "old" }))?.version, "v1");
+			assert.equal((await s.getInstance({ workflow: "w", id: "none" }))?.version, null);
+			const v2 = await s.listInstances({ workflow: "w", limit: 10, version: "v2" });
+			assert.deepEqual(
+				v2.instances.map((i) => [i.id, i.version]),
+				[["new", "v2"]],
+			);
+		});
+
+		withStore("a fork is born with its journal, read by its first claim; its events are its own", async (s) => {
+			const journal = [rec("attempt", "do:a#1", T0 - 5), rec("sleep", "sleep:b#1", T0 - 4)];
+			await s.createInstances([{ workflow: "w", id: "fork", params: bytes("p"), journal }], T0);
+			const [c] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0, leaseMs: LEASE_MS });
+			assert.ok(c);
+			assert.deepEqual(
+				c.journal.map((r) => [r.seq, r.at, r.kind, r.key]),
+				[
+					[journalSeq(0, 1), T0 - 5, "attempt", "do:a#1"],
+					[journalSeq(0, 2), T0 - 4, "sleep", "sleep:b#1"],
+				],
+			);
+			assert.deepEqual(c.events, []);
+			await s.appendJournal(c.lease, under(c.lease, rec("attempt", "do:c#1")));
+			assert.deepEqual(
+				(await s.readJournal({ workflow: "w", id: "fork" })).map((r) => r.key),
+				["do:a#1", "sleep:b#1", "do:c#1"],
+			);
+			assert.equal(await s.sendEvent({ workflow: "w", id: "fork" }, "go", bytes("e"), T0 + 1), "ok");
+			const events = await s.readEvents({ workflow: "w", id: "fork" });
+			assert.equal(events.length, 1);
+			assert.ok(events[0]!.seq > 0, "event seqs stay positive: a fork's copied events have negative ones");
+		});
 	});
 }

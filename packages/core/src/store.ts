@@ -28,6 +28,8 @@ export interface InstanceRecord extends InstanceKey {
 	pauseRequested: boolean;
 	pausedAt: number | null;
 	wakeAt: number | null;
+	/** The version of the workflow code that created the instance (docs/replay.md#versions). */
+	version: string | null;
 }
 
 /**
@@ -84,6 +86,13 @@ export interface ClaimSlot {
 
 export interface NewInstance extends InstanceKey {
 	params: Uint8Array;
+	/** The version of the workflow code creating it. */
+	version?: string | null;
+	/**
+	 * A journal the instance starts with (a fork): written as the instance's own, under epoch 0,
+	 * numbered in order (seq = journalSeq(0, n)).
+	 */
+	journal?: NewJournalRecord[];
 }
 
 /** Where a listing page ends: the last row's creation time and id. */
@@ -100,6 +109,8 @@ export interface ListInstancesQuery {
 	/** Inclusive lower and exclusive upper bounds on creation time (ms). */
 	createdFrom?: number;
 	createdBefore?: number;
+	/** Only instances created by this version of the workflow code. */
+	version?: string;
 }
 
 export type CreateOutcome = { ok: true } | { ok: false; code: "instance.already_exists" };

@@ -57,6 +57,10 @@ export interface InstanceDetails {
 	generation: number;
 	/** Why the instance is held, when its workflow's `onDivergence: "hold"` paused it. */
 	divergence: { at: string; message: string } | null;
+	/** The version of the workflow code that created the instance. */
+	version: string | null;
+	/** Every version that ran the instance, in order, from when it first did (the creator's from creation). */
+	versions: { version: string; since: string }[];
 	steps: TimelineItem[];
 }
 
@@ -66,6 +70,7 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 	const now = Date.now();
 	const steps: TimelineItem[] = [];
 	let divergence: InstanceDetails["divergence"] = null;
+	const versions: InstanceDetails["versions"] = record.version === null ? [] : [{ version: record.version, since: iso(record.createdAt) as string }];
 	const byKey = new Map<string, TimelineItem>();
 	for (const e of entries as Positioned[]) {
 		switch (e.kind) {
@@ -141,6 +146,9 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 			case "diverged":
 				divergence = { at: iso(e.at) as string, message: e.message };
 				break;
+			case "version":
+				versions.push({ version: e.version, since: iso(e.at) as string });
+				break;
 			case "resumed":
 				// A divergence is what held the instance; once resumed, it no longer does.
 				divergence = null;
@@ -161,6 +169,8 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 		error: plainError(record.error),
 		generation: record.generation,
 		divergence,
+		version: record.version,
+		versions,
 		steps,
 	};
 }

@@ -1,6 +1,6 @@
 // The two writes of the hot path, coalesced across a batch: journal appends and activation
 // endings of every activation that committed during one event-loop turn cost two statements.
-import { type ActivationOutcome, type CreateOutcome, type JournalRecord, type Lease, LeaseLostError, type NewInstance } from "@weft/core";
+import { type ActivationOutcome, type CreateOutcome, type JournalRecord, journalSeq, type Lease, LeaseLostError, type NewInstance } from "@weft/core";
 import type { Coalesced, Outcome, Tx } from "./group-commit.js";
 import { DB_NOW, toBuffer } from "./instance-row.js";
 
@@ -131,15 +131,22 @@ export interface Creation {
 /** Every createInstances of a batch in one INSERT; the first of two equal keys wins, as if they ran in order. */
 export class Creations implements Coalesced<Creation, CreateOutcome[]> {
 	readonly #insert: string;
+	readonly #fork: string;
 
 	constructor(s: string) {
 		this.#insert = `
-			INSERT INTO ${s}.instances (workflow, id, status, params, created_at, updated_at, wake_at)
-			SELECT r.workflow, r.id, 'queued', r.params, n.t, n.t, n.t
-			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[]) AS r(workflow, id, params, now)
+			INSERT INTO ${s}.instances (workflow, id, status, params, created_at, updated_at, wake_at, version)
+			SELECT r.workflow, r.id, 'queued', r.params, n.t, n.t, n.t, r.version
+			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::text[]) AS r(workflow, id, params, now, version)
 			CROSS JOIN LATERAL (SELECT coalesce(r.now, ${DB_NOW}) AS t) n
 			ON CONFLICT (workflow, id) DO NOTHING
-			RETURNING workflow, id`;
+			RETURNING workflow, id, iid`;
+		// A fork is born with a journal: signal 1 tells a claim there is one to read (see neverWritten).
+		this.#fork = `
+			WITH marked AS (UPDATE ${s}.instances SET signal = 1 WHERE iid = $1)
+			INSERT INTO ${s}.journal (iid, generation, seq, at, kind, key, data)
+			SELECT $1, 0, r.seq, r.at, r.kind, r.key, r.data
+			FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bytea[]) AS r(seq, at, kind, key, data)`;
 	}
 
 	async runMany(tx: Tx, creations: Creation[]): Promise<Outcome<CreateOutcome[]>[]> {
@@ -155,15 +162,31 @@ export class Creations implements Coalesced<Creation, CreateOutcome[]> {
 		}
 		const inserted = new Set<string>();
 		if (first.length > 0) {
-			const { rows } = await tx.query<{ workflow: string; id: string }>(this.#insert, [
+			const { rows } = await tx.query<{ workflow: string; id: string; iid: number }>(this.#insert, [
 				first.map(({ it }) => it.workflow),
 				first.map(({ it }) => it.id),
 				first.map(({ it }) => toBuffer(it.params)),
 				first.map(({ c }) => c.now),
+				first.map(({ it }) => it.version ?? null),
 			]);
+			const iids = new Map<string, number>();
 			for (const r of rows) {
 				inserted.add(key(r.workflow, r.id));
+				iids.set(key(r.workflow, r.id), r.iid);
 				tx.notify(r.workflow);
+			}
+			for (const { it } of first) {
+				const iid = iids.get(key(it.workflow, it.id));
+				if (!it.journal?.length || iid === undefined) continue;
+				const records = it.journal;
+				await tx.query(this.#fork, [
+					iid,
+					records.map((_, i) => journalSeq(0, i + 1)),
+					records.map((r) => r.at),
+					records.map((r) => r.kind),
+					records.map((r) => r.key),
+					records.map((r) => toBuffer(r.data)),
+				]);
 			}
 		}
 		return creations.map((c) => ({

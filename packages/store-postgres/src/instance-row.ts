@@ -31,6 +31,7 @@ export interface InstanceRow {
 	signal: number;
 	pause_requested: boolean;
 	paused_at: number | null;
+	version: string | null;
 }
 
 export function toRecord(r: InstanceRow): InstanceRecord {
@@ -49,6 +50,7 @@ export function toRecord(r: InstanceRow): InstanceRecord {
 		pauseRequested: r.pause_requested,
 		pausedAt: r.paused_at,
 		wakeAt: r.wake_at,
+		version: r.version,
 	};
 }
 

@@ -54,4 +54,9 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (iid, seq)
 	);
 	`,
+	// 2: the version of the workflow code that created each instance, and listing by it.
+	`
+	ALTER TABLE instances ADD COLUMN version text;
+	CREATE INDEX instances_by_version ON instances (workflow, version, created_at, id) WHERE version IS NOT NULL;
+	`,
 ];

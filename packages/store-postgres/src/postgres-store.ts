@@ -181,6 +181,7 @@ export class PostgresStore implements Store {
 		const where = ["workflow = $1"];
 		const param = (v: unknown) => `$${values.push(v)}`;
 		if (q.status !== undefined) where.push(`status = ${param(q.status)}`);
+		if (q.version !== undefined) where.push(`version = ${param(q.version)}`);
 		if (q.createdFrom !== undefined) where.push(`created_at >= ${param(q.createdFrom)}`);
 		if (q.createdBefore !== undefined) where.push(`created_at < ${param(q.createdBefore)}`);
 		if (q.after) where.push(`(created_at, id) < (${param(q.after.createdAt)}::bigint, ${param(q.after.id)}::text)`);

@@ -49,4 +49,9 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (iid, seq)
 	) WITHOUT ROWID;
 	`,
+	// 2: the version of the workflow code that created each instance, and listing by it.
+	`
+	ALTER TABLE instances ADD COLUMN version TEXT;
+	CREATE INDEX instances_by_version ON instances (workflow, version, created_at, id) WHERE version IS NOT NULL;
+	`,
 ];

@@ -54,6 +54,7 @@ interface Row {
 	signal: number;
 	pause_requested: number;
 	paused_at: number | null;
+	version: string | null;
 }
 
 function toRecord(r: Row): InstanceRecord {
@@ -72,6 +73,7 @@ function toRecord(r: Row): InstanceRecord {
 		pauseRequested: r.pause_requested === 1,
 		pausedAt: r.paused_at,
 		wakeAt: r.wake_at,
+		version: r.version,
 	};
 }
 
@@ -94,8 +96,10 @@ export class SqliteStore implements Store {
 		this.writes = new GroupCommit(db);
 		this.#s = {
 			insert: db.prepare(
-				"INSERT INTO instances (workflow, id, status, params, created_at, updated_at, wake_at) VALUES (?, ?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				"INSERT INTO instances (workflow, id, status, params, created_at, updated_at, wake_at, version) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			),
+			// A fork is born with a journal: signal 1 tells a claim there is one to read (see neverWritten).
+			markForked: db.prepare<[string, string], { iid: number }>("UPDATE instances SET signal = 1 WHERE workflow = ? AND id = ? RETURNING iid"),
 			byKey: db.prepare<[string, string], Row>("SELECT * FROM instances WHERE workflow = ? AND id = ?"),
 			journal: db.prepare<[number, number], JournalRecord>("SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? ORDER BY seq"),
 			journalAfter: db.prepare<[number, number, number], JournalRecord>(
@@ -190,10 +194,16 @@ export class SqliteStore implements Store {
 
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
 		return this.writes.enqueue(() =>
-			items.map(
-				(it): CreateOutcome =>
-					this.#s.insert.run(it.workflow, it.id, it.params, now, now, now).changes === 1 ? { ok: true } : { ok: false, code: "instance.already_exists" },
-			),
+			items.map((it): CreateOutcome => {
+				if (this.#s.insert.run(it.workflow, it.id, it.params, now, now, now, it.version ?? null).changes !== 1)
+					return { ok: false, code: "instance.already_exists" };
+				if (it.journal?.length) {
+					const { iid } = this.#s.markForked.get(it.workflow, it.id) as { iid: number };
+					let n = 0;
+					for (const rec of it.journal) this.#s.append.run(iid, 0, journalSeq(0, ++n), rec.at, rec.kind, rec.key, rec.data);
+				}
+				return { ok: true };
+			}),
 		);
 	}
 
@@ -210,6 +220,7 @@ export class SqliteStore implements Store {
 	async listInstances(q: ListInstancesQuery): Promise<{ instances: InstanceRecord[]; next: ListPosition | null }> {
 		const where = ["workflow = @workflow"];
 		if (q.status !== undefined) where.push("status = @status");
+		if (q.version !== undefined) where.push("version = @version");
 		if (q.createdFrom !== undefined) where.push("created_at >= @createdFrom");
 		if (q.createdBefore !== undefined) where.push("created_at < @createdBefore");
 		if (q.after) where.push("(created_at < @afterCreatedAt OR (created_at = @afterCreatedAt AND id < @afterId))");
@@ -218,6 +229,7 @@ export class SqliteStore implements Store {
 		const rows = this.db.prepare<Record<string, unknown>, Row>(sql).all({
 			workflow: q.workflow,
 			status: q.status,
+			version: q.version,
 			createdFrom: q.createdFrom,
 			createdBefore: q.createdBefore,
 			afterCreatedAt: q.after?.createdAt,

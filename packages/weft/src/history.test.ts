@@ -34,7 +34,8 @@ after(() => h.close());
 describe("histories", () => {
 	test("an exported history is versioned JSON whose values keep their types", () => {
 		assert.equal(history.format, "weft.history");
-		assert.equal(history.version, 1);
+		assert.equal(history.version, 2);
+		assert.equal(history.instance.codeVersion, h.engine.versionOf("order"));
 		assert.deepEqual(history.instance.params, { item: "book" });
 		const reserve = history.entries.find((e) => (e.entry as { key?: string }).key === "do:reserve#1");
 		assert.ok(reserve, "the history holds the reserve step");
@@ -71,6 +72,17 @@ describe("histories", () => {
 			(e) => code(e) === "history.invalid",
 		);
 		await assert.rejects(replayHistory(Order, "not json"), (e) => code(e) === "history.invalid");
+	});
+
+	test("a version-1 history (before code versions) upgrades and replays", async () => {
+		const { codeVersion: _, ...v1instance } = history.instance;
+		const v1 = { ...history, version: 1, instance: v1instance };
+		const upgraded = parseHistory(JSON.parse(JSON.stringify(v1)));
+		assert.equal(upgraded.version, 2);
+		assert.equal(upgraded.instance.codeVersion, null);
+		const r = await replayHistory(Order, v1);
+		assert.equal(r.status, "complete");
+		assert.equal(r.divergence, null);
 	});
 });
 
