@@ -1,5 +1,6 @@
 // `weft workflows trigger <name> --params-file f.jsonl`: one instance per line, created 100 at a
-// time (the batch limit), waiting out 429s as Retry-After says, with a progress bar and a summary.
+// time (the batch limit), waiting out 429s as Retry-After says, with a progress bar (rate, ETA)
+// and a summary.
 import { readFileSync } from "node:fs";
 import { type RemoteWorkflow, WeftApiError } from "@weft/client";
 import { CliError } from "./cli-context.js";
@@ -43,9 +44,22 @@ export function readParamsFile(path: string): unknown[] {
 	return params;
 }
 
+/** "12,345/s · ETA 1m 05s" from what is done after `ms` milliseconds. */
+export function rateAndEta(done: number, total: number, ms: number): string {
+	if (done === 0 || ms <= 0) return "";
+	const perSecond = (done * 1000) / ms;
+	const left = Math.ceil((total - done) / perSecond);
+	const eta = left >= 60 ? `${Math.floor(left / 60)}m ${String(left % 60).padStart(2, "0")}s` : `${left}s`;
+	return `${Math.round(perSecond).toLocaleString("en-US")}/s · ${done === total ? `done in ${(ms / 1000).toFixed(1)}s` : `ETA ${eta}`}`;
+}
+
 export async function triggerBatch(workflow: RemoteWorkflow, params: unknown[], options: { quiet?: boolean } = {}): Promise<BatchOutcome> {
 	const bar = options.quiet ? null : new ProgressBar(params.length, `Creating ${workflow.name} instances`);
 	const outcome: BatchOutcome = { created: [], errors: [] };
+	const started = Date.now();
+	// Into a file or a pipe every update is a line: one per 1% keeps a million-line run's log short.
+	const every = process.stderr.isTTY ? BATCH : Math.max(BATCH, Math.ceil(params.length / 100));
+	let shown = 0;
 	bar?.update(0);
 	for (let start = 0; start < params.length; ) {
 		const chunk = params.slice(start, start + BATCH);
@@ -69,7 +83,10 @@ export async function triggerBatch(workflow: RemoteWorkflow, params: unknown[], 
 			outcome.errors.push(...chunk.map((_, j) => ({ index: start + j, code: e.code, message: e.message })));
 		}
 		start += chunk.length;
-		bar?.update(start);
+		if (start - shown >= every || start === params.length) {
+			shown = start;
+			bar?.update(start, rateAndEta(start, params.length, Date.now() - started));
+		}
 	}
 	bar?.done();
 	return outcome;

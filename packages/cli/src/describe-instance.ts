@@ -33,6 +33,17 @@ export function describeInstance(d: InstanceDetails, options: DescribeOptions): 
 	field("Duration", between(d.start, d.end ?? (d.start ? new Date().toISOString() : null)));
 	if (lastSuccess) field("Last Successful Step", `${lastSuccess.name}-${lastSuccess.count}`);
 	if (d.generation > 0) field("Restarts", String(d.generation));
+	if (d.version)
+		field(
+			"Code Version",
+			d.versions.length > 1
+				? `${d.version} (then ${d.versions
+						.slice(1)
+						.map((v) => `${v.version} from ${formatTime(v.since)}`)
+						.join(", ")})`
+				: d.version,
+		);
+	if (d.divergence) field("Held", options.paint("red", d.divergence.message));
 	if (d.params !== null && d.params !== undefined) field("Params", json(d.params));
 	if (d.status === "complete" && options.stepOutput) field("Output", json(d.output));
 	if (d.error) field("Error", options.paint("red", `${d.error.name}: ${d.error.message}`));

@@ -5,6 +5,7 @@ import { examples, type GlobalOptions, parseIntArg, userCwd } from "./cli-contex
 
 interface ServeFlags {
 	port?: string;
+	apiPort?: string;
 	database?: string;
 	host?: string;
 	config?: string;
@@ -21,6 +22,8 @@ interface WorkerFlags {
 }
 
 const DATABASE_HELP = "SQLite file or postgres://user@host:5432/db[?schema=NAME] (default: config, else .weft/weft.db)";
+const CONFIG_HELP = "config file (default: weft.config.{ts,mts,js,mjs,json}, else wrangler.{jsonc,json,toml}, in this directory)";
+const API_PORT_HELP = "in a Cloudflare project (wrangler.jsonc), the port of Weft's API (default: the Worker's port + 1)";
 const LEASE_HELP = "how long a claim holds an instance without renewal, in ms (default: config, else 30000)";
 const intFlag = (value: string | undefined, name: string) => (value === undefined ? undefined : parseIntArg(value, name));
 
@@ -30,6 +33,7 @@ function serveOptions(flags: ServeFlags, command: Command) {
 		cwd: userCwd(),
 		configPath: flags.config,
 		port: flags.port === undefined ? undefined : parseIntArg(flags.port, "--port"),
+		apiPort: intFlag(flags.apiPort, "--api-port"),
 		database: flags.database,
 		host: flags.host,
 		token,
@@ -41,10 +45,11 @@ export function registerDevCommands(program: Command): void {
 	program
 		.command("dev")
 		.description("Run your workflows locally: engine + HTTP API on a SQLite file (or a shared PostgreSQL database), reloading workflow code on change")
-		.option("--port <n>", "port to listen on (default: config, else 8787; 0 picks a free one)")
+		.option("--port <n>", "port to listen on (default: config, else 8787; 0 picks a free one); in a Cloudflare project, the Worker's port")
+		.option("--api-port <n>", API_PORT_HELP)
 		.addOption(new Option("--database <path|url>", DATABASE_HELP).env("WEFT_DATABASE"))
 		.option("--host <address>", "address to listen on (default 127.0.0.1; any other needs a token)")
-		.option("--config <path>", "config file (default: weft.config.{ts,mts,js,mjs,json} in this directory)")
+		.option("--config <path>", CONFIG_HELP)
 		.option("--lease-ms <n>", LEASE_HELP)
 		.addHelpText("after", examples("weft dev", "weft dev --port 9000 --database ./dev.db", "WEFT_TOKEN=s3cret weft dev --host 0.0.0.0"))
 		.action(async (flags: ServeFlags, command: Command) => {
@@ -55,10 +60,11 @@ export function registerDevCommands(program: Command): void {
 	program
 		.command("start")
 		.description("Run your workflows in production: like dev, without reloading; stops gracefully on SIGINT/SIGTERM")
-		.option("--port <n>", "port to listen on (default: config, else 8787)")
+		.option("--port <n>", "port to listen on (default: config, else 8787); in a Cloudflare project, the Worker's port")
+		.option("--api-port <n>", API_PORT_HELP)
 		.addOption(new Option("--database <path|url>", DATABASE_HELP).env("WEFT_DATABASE"))
 		.option("--host <address>", "address to listen on (default 127.0.0.1; any other needs a token)")
-		.option("--config <path>", "config file (default: weft.config.{ts,mts,js,mjs,json} in this directory)")
+		.option("--config <path>", CONFIG_HELP)
 		.option("--lease-ms <n>", LEASE_HELP)
 		.addHelpText(
 			"after",
@@ -77,7 +83,7 @@ export function registerDevCommands(program: Command): void {
 		.command("worker")
 		.description("Claim and run instances from a shared PostgreSQL database, without an HTTP API; run as many as you like, on any hosts")
 		.addOption(new Option("--database <url>", "postgres://user@host:5432/db[?schema=NAME] (default: the config's database)").env("WEFT_DATABASE"))
-		.option("--config <path>", "config file (default: weft.config.{ts,mts,js,mjs,json} in this directory)")
+		.option("--config <path>", CONFIG_HELP)
 		.option("--lease-ms <n>", LEASE_HELP)
 		.option("--poll-ms <n>", "how often to look for due work no notification announced, in ms (default: config, else 1000)")
 		.option("--pool-size <n>", "database connections in this process's pool (default: config, else 10; LISTEN uses one more)")

@@ -1,4 +1,4 @@
-// `weft instances list | describe | pause | resume | terminate | restart | send-event | tail`,
+// `weft instances list | describe | logs | pause | resume | terminate | restart | send-event | tail`,
 // after `wrangler workflows instances`.
 import type { InstanceStatusName } from "@weft/client";
 import type { Command } from "commander";
@@ -7,6 +7,8 @@ import { CliError, clientFor, examples, parseIntArg, parseJsonArg, print, printJ
 import { describeInstance } from "./describe-instance.js";
 import { formatJournalEvent } from "./format-journal-event.js";
 import { formatTime } from "./format-time.js";
+import { type FromStepFlags, fromStep, withFromStepOptions } from "./from-step.js";
+import { registerInstanceLogsCommand } from "./instance-logs-command.js";
 import { renderTable } from "./render-table.js";
 import { statusLabel } from "./status-label.js";
 import { paint } from "./style.js";
@@ -25,6 +27,7 @@ export function registerInstanceCommands(program: Command): void {
 		.option("--cursor <cursor>", "the cursor printed after the previous page")
 		.option("--created-from <date>", "only instances created at or after this ISO date")
 		.option("--created-before <date>", "only instances created before this ISO date")
+		.option("--code-version <version>", "only instances created by this version of the workflow code")
 		.option("--json", "print JSON ({ instances, cursor })")
 		.addHelpText(
 			"after",
@@ -39,6 +42,7 @@ export function registerInstanceCommands(program: Command): void {
 					...(flags.cursor ? { cursor: String(flags.cursor) } : {}),
 					...(flags.createdFrom ? { createdFrom: String(flags.createdFrom) } : {}),
 					...(flags.createdBefore ? { createdBefore: String(flags.createdBefore) } : {}),
+					...(flags.codeVersion ? { version: String(flags.codeVersion) } : {}),
 				});
 			if (flags.json) return printJson(page);
 			if (page.instances.length === 0) print("No instances.");
@@ -74,22 +78,26 @@ export function registerInstanceCommands(program: Command): void {
 			);
 		});
 
+	registerInstanceLogsCommand(instances);
+
 	const control: [string, string, "pause" | "resume" | "terminate", string][] = [
 		["pause", "Pause an instance: running steps finish, then it waits until resumed", "pause", "⏸️ paused"],
 		["resume", "Resume a paused instance; pending sleeps and retries shift by the pause", "resume", "▶ resumed"],
 		["terminate", "Stop an instance for good", "terminate", "🚫 terminated"],
 	];
 	for (const [name, description, method, done] of control) {
-		instances
+		const command = instances
 			.command(`${name} <workflow> [id]`)
 			.description(`${description}; with --status, every instance in that status`)
 			.option("--status <status>", `${name} every instance of the workflow with this status (instead of one id)`)
-			.option("--json", "print JSON ({ id, status }, or the bulk summary)")
+			.option("--json", "print JSON ({ id, status }, or the bulk summary)");
+		if (method === "terminate") command.option("--rollback", "run the instance's rollback handlers first (docs/rollback.md)");
+		command
 			.addHelpText(
 				"after",
 				examples(`weft instances ${name} hello ada-1`, `weft instances ${name} hello latest`, `weft instances ${name} hello --status waiting`),
 			)
-			.action(async (workflow: string, id: string | undefined, flags: { json?: boolean; status?: string }, command: Command) => {
+			.action(async (workflow: string, id: string | undefined, flags: { json?: boolean; status?: string; rollback?: boolean }, command: Command) => {
 				const remote = clientFor(command).workflow(workflow);
 				if (flags.status !== undefined) {
 					if (id !== undefined) throw new CliError("give either an instance id or --status, not both");
@@ -104,41 +112,29 @@ export function registerInstanceCommands(program: Command): void {
 				}
 				if (id === undefined) throw new CliError(`give an instance id (or "latest"), or --status to ${name} many`);
 				const instance = await remote.get(await resolveId(remote, id));
-				await instance[method]();
+				if (method === "terminate") await instance.terminate({ rollback: flags.rollback === true });
+				else await instance[method]();
 				const { status } = await instance.status();
 				if (flags.json) return printJson({ id: instance.id, status });
 				print(`${done}: instance "${instance.id}" of "${workflow}" is now ${statusLabel(status)}`);
 			});
 	}
 
-	instances
-		.command("restart <workflow> <id>")
-		.description("Run an instance again from the start, or from a step keeping the results before it")
-		.option("--from-step <name>", "restart from this step (its name without the -<count> suffix)")
-		.option("--from-step-count <n>", "which use of that name (default 1)")
-		.option("--from-step-type <type>", "do, sleep or waitForEvent (default do)")
+	withFromStepOptions(
+		instances.command("restart <workflow> <id>").description("Run an instance again from the start, or from a step keeping the results before it"),
+		"restart",
+	)
 		.option("--json", "print JSON ({ id, status })")
 		.addHelpText("after", examples("weft instances restart hello ada-1", 'weft instances restart hello ada-1 --from-step "flaky shout"'))
-		.action(
-			async (workflow: string, id: string, flags: { fromStep?: string; fromStepCount?: string; fromStepType?: string; json?: boolean }, command: Command) => {
-				const remote = clientFor(command).workflow(workflow);
-				const instance = await remote.get(await resolveId(remote, id));
-				if ((flags.fromStepCount || flags.fromStepType) && !flags.fromStep) throw new CliError("--from-step-count and --from-step-type go with --from-step");
-				if (flags.fromStepType && !["do", "sleep", "waitForEvent"].includes(flags.fromStepType))
-					throw new CliError(`--from-step-type must be do, sleep or waitForEvent, not ${JSON.stringify(flags.fromStepType)}`);
-				const from = flags.fromStep
-					? {
-							name: flags.fromStep,
-							...(flags.fromStepCount ? { count: parseIntArg(flags.fromStepCount, "--from-step-count") } : {}),
-							...(flags.fromStepType ? { type: flags.fromStepType as "do" } : {}),
-						}
-					: undefined;
-				await instance.restart(from ? { from } : {});
-				const { status } = await instance.status();
-				if (flags.json) return printJson({ id: instance.id, status });
-				print(`🔄 instance "${instance.id}" of "${workflow}" restarted${from ? ` from step "${from.name}"` : ""}; it is now ${statusLabel(status)}`);
-			},
-		);
+		.action(async (workflow: string, id: string, flags: FromStepFlags & { json?: boolean }, command: Command) => {
+			const remote = clientFor(command).workflow(workflow);
+			const instance = await remote.get(await resolveId(remote, id));
+			const from = fromStep(flags);
+			await instance.restart(from ? { from } : {});
+			const { status } = await instance.status();
+			if (flags.json) return printJson({ id: instance.id, status });
+			print(`🔄 instance "${instance.id}" of "${workflow}" restarted${from ? ` from step "${from.name}"` : ""}; it is now ${statusLabel(status)}`);
+		});
 
 	instances
 		.command("send-event <workflow> <id>")

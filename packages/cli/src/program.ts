@@ -3,7 +3,9 @@
 import { Command, Option } from "commander";
 import { DEFAULT_URL, examples } from "./cli-context.js";
 import { registerDevCommands } from "./dev-commands.js";
+import { registerInitCommand } from "./init-command.js";
 import { registerInstanceCommands } from "./instance-commands.js";
+import { registerInstanceReplayCommands, registerReplayCommands } from "./replay-commands.js";
 import { registerWorkflowCommands } from "./workflow-commands.js";
 
 export function buildProgram(): Command {
@@ -27,5 +29,8 @@ export function buildProgram(): Command {
 	registerDevCommands(program);
 	registerWorkflowCommands(program);
 	registerInstanceCommands(program);
+	registerInstanceReplayCommands(program.commands.find((c) => c.name() === "instances") as Command);
+	registerReplayCommands(program);
+	registerInitCommand(program);
 	return program;
 }

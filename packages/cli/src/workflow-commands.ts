@@ -1,6 +1,7 @@
 // `weft workflows list | describe | trigger`, after `wrangler workflows`.
 
 import { resolve } from "node:path";
+import type { WorkflowScheduleInfo } from "@weft/client";
 import type { Command } from "commander";
 import { readParamsFile, triggerBatch } from "./batch-trigger.js";
 import { CliError, clientFor, examples, parseJsonArg, print, printJson, userCwd } from "./cli-context.js";
@@ -12,6 +13,18 @@ const counts = (instances: Record<string, number | undefined>) =>
 		.filter(([, n]) => n)
 		.map(([s, n]) => `${s} ${n}`)
 		.join(", ") || "none";
+
+/** The soonest next firing of a workflow's schedules, with its cron. */
+function nextFiring(schedules: WorkflowScheduleInfo[]): string {
+	const next = schedules.filter((s) => s.next !== null).sort((a, b) => (a.next as string).localeCompare(b.next as string))[0];
+	return next ? `${formatUtc(next.next as string)} (${next.cron})` : "—";
+}
+
+function describeSchedule(s: WorkflowScheduleInfo): string {
+	return `${s.cron}  next ${s.next ? formatUtc(s.next) : "never"}${s.missed ? ` · ${s.missed} missed while nothing ran` : ""}`;
+}
+
+const formatUtc = (iso: string) => `${iso.slice(0, 16).replace("T", " ")}`;
 
 export function registerWorkflowCommands(program: Command): void {
 	const workflows = program
@@ -28,10 +41,11 @@ export function registerWorkflowCommands(program: Command): void {
 			const list = await clientFor(command).workflows();
 			if (flags.json) return printJson(list);
 			if (list.length === 0) return print("No workflows.");
+			const scheduled = list.some((w) => w.schedules?.length);
 			print(
 				renderTable(
-					["Name", "Binding", "Class", "Instances"],
-					list.map((w) => [w.name, w.binding, w.className ?? "—", counts(w.instances)]),
+					["Name", "Binding", "Class", "Instances", ...(scheduled ? ["Next firing (UTC)"] : [])],
+					list.map((w) => [w.name, w.binding, w.className ?? "—", counts(w.instances), ...(scheduled ? [nextFiring(w.schedules ?? [])] : [])]),
 				),
 			);
 		});
@@ -55,8 +69,9 @@ export function registerWorkflowCommands(program: Command): void {
 				["Concurrency", w.concurrency ? `${w.concurrency.limit} at once` : "unlimited"],
 				["Retention", retention],
 				["Instances", counts(w.instances)],
+				...(w.schedules?.length ? w.schedules.map((s, i) => [i === 0 ? "Schedules" : "", describeSchedule(s)]) : [["Schedules", "none"]]),
 			])
-				print(`${`${label}:`.padEnd(14)}${value}`);
+				print(`${(label ? `${label}:` : "").padEnd(14)}${value}`);
 		});
 
 	workflows
@@ -64,6 +79,7 @@ export function registerWorkflowCommands(program: Command): void {
 		.description("Create an instance (params as JSON), or one per line of a params file")
 		.option("--id <id>", "the instance id (default: a random UUID)")
 		.option("--params-file <file>", "a file with the params of one instance per line (JSON Lines); shows progress and a summary")
+		.option("--batch <file>", "the same as --params-file")
 		.option("--json", "print JSON")
 		.addHelpText(
 			"after",
@@ -73,8 +89,9 @@ export function registerWorkflowCommands(program: Command): void {
 				"weft workflows trigger hello --params-file people.jsonl",
 			),
 		)
-		.action(async (name: string, params: string | undefined, flags: { id?: string; paramsFile?: string; json?: boolean }, command: Command) => {
+		.action(async (name: string, params: string | undefined, flags: { id?: string; paramsFile?: string; batch?: string; json?: boolean }, command: Command) => {
 			const workflow = clientFor(command).workflow(name);
+			if (flags.batch !== undefined) flags.paramsFile ??= flags.batch;
 			if (flags.paramsFile) {
 				if (params !== undefined || flags.id !== undefined)
 					throw new CliError("--params-file creates one instance per line: give neither [params] nor --id with it");

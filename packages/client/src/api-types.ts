@@ -1,8 +1,9 @@
 // The HTTP API's wire shapes: what the server sends and the client receives. The server is
 // type-checked against these, so the two cannot drift apart silently.
-import type { InstanceDetails as EngineInstanceDetails, InstanceStatus, InstanceStatusName, TimelineItem } from "@weft/core";
+import type { InstanceDetails as EngineInstanceDetails, InstanceStatus, InstanceStatusName, InstanceSummary, TimelineItem } from "@weft/core";
 
-export type { InstanceStatus, InstanceStatusName };
+export type { History } from "@weft/core";
+export type { InstanceStatus, InstanceStatusName, InstanceSummary };
 
 /** Every error answer: a stable `code` (the engine's, or the server's own) and a message for people. */
 export interface ApiErrorBody {
@@ -28,6 +29,17 @@ export interface WorkflowSummary {
 	className: string | null;
 	/** Instance counts by status (statuses with no instance are left out). */
 	instances: Partial<Record<InstanceStatusName, number>>;
+	/** The workflow's cron schedules (UTC); empty when it has none. */
+	schedules: WorkflowScheduleInfo[];
+}
+
+/** One cron schedule of a workflow: each firing creates one instance. */
+export interface WorkflowScheduleInfo {
+	cron: string;
+	/** The next firing, ISO 8601 in UTC; null if the cron never fires again. */
+	next: string | null;
+	/** Firings skipped while no process ran (the latest of them ran once at start); left out when none. */
+	missed?: number;
 }
 
 export interface WorkflowDescription extends WorkflowSummary {
@@ -36,16 +48,6 @@ export interface WorkflowDescription extends WorkflowSummary {
 	concurrency: { limit: number } | null;
 	/** Stored and shown; the engine does not delete old instances yet. */
 	retention: Retention | null;
-}
-
-export interface InstanceSummary {
-	id: string;
-	workflow: string;
-	status: InstanceStatusName;
-	createdOn: string;
-	startedOn: string | null;
-	endedOn: string | null;
-	modifiedOn: string;
 }
 
 export interface InstancePage {
@@ -63,6 +65,8 @@ export interface ListInstancesQuery {
 	/** 1–1000, default 50. */
 	limit?: number;
 	cursor?: string;
+	/** Only instances created by this version of the workflow code. */
+	version?: string;
 }
 
 export interface CreatedInstance {
@@ -96,6 +100,13 @@ export interface InstanceDetails extends Omit<EngineInstanceDetails, "steps"> {
 }
 
 export type StatusAction = "pause" | "resume" | "terminate" | "restart";
+
+/** `POST …/instances/:id/fork`: the original's params (or these) and its journal before `from` (nothing without it). */
+export interface ForkRequest {
+	from?: RestartFrom;
+	params?: unknown;
+	id?: string;
+}
 
 export interface RestartFrom {
 	name: string;

@@ -1,4 +1,5 @@
 export type * from "./api-types.js";
+export type * from "./observability-types.js";
 export { parseSse, type SseMessage } from "./parse-sse.js";
 export { RemoteInstance, type SubscribeOptions } from "./remote-instance.js";
 export { type CreateOptions, RemoteWorkflow } from "./remote-workflow.js";

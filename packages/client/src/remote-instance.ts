@@ -1,6 +1,19 @@
 // An instance on a server, with the methods of the in-process `WorkflowInstance`, plus the step
 // output and the live journal stream that the HTTP API adds.
-import type { ApiTimelineItem, EventSent, InstanceDetails, InstanceStatus, JournalEvent, RestartFrom, StatusAction, StatusChange } from "./api-types.js";
+import type {
+	ApiTimelineItem,
+	CreatedInstance,
+	EventSent,
+	ForkRequest,
+	History,
+	InstanceDetails,
+	InstanceStatus,
+	JournalEvent,
+	RestartFrom,
+	StatusAction,
+	StatusChange,
+} from "./api-types.js";
+import type { InstanceLogs } from "./observability-types.js";
 import { parseSse } from "./parse-sse.js";
 import { WeftApiError } from "./weft-api-error.js";
 import type { WeftClient } from "./weft-client.js";
@@ -36,6 +49,7 @@ export class RemoteInstance {
 		const s: InstanceStatus = { status: d.status };
 		if (TERMINAL.has(d.status)) s.output = d.output;
 		if (d.status === "errored" && d.error) s.error = d.error;
+		if (d.rollback) s.rollback = d.rollback;
 		return s;
 	}
 
@@ -49,17 +63,35 @@ export class RemoteInstance {
 		return this.#client.request<ApiTimelineItem>("GET", `${this.#path}/steps/${encodeURIComponent(name)}`, { query: { type } });
 	}
 
+	/** What the instance's step bodies printed, attempt by attempt (console capture). */
+	logs(): Promise<InstanceLogs> {
+		return this.#client.request<InstanceLogs>("GET", `${this.#path}/logs`);
+	}
+
 	pause(): Promise<void> {
 		return this.#change("pause");
 	}
 	resume(): Promise<void> {
 		return this.#change("resume");
 	}
-	terminate(): Promise<void> {
-		return this.#change("terminate");
+	/** Stops the instance for good; `{ rollback: true }` runs its rollback handlers first (it ends terminated after them). */
+	async terminate(options: { rollback?: boolean } = {}): Promise<void> {
+		if (!options.rollback) return this.#change("terminate");
+		await this.#client.request<StatusChange>("PATCH", `${this.#path}/status`, { body: { status: "terminate", rollback: true } });
 	}
 	restart(options: { from?: RestartFrom } = {}): Promise<void> {
 		return this.#change("restart", options.from);
+	}
+
+	/** The instance's journal as a self-contained, versioned history document (docs/history-format.md). */
+	history(): Promise<History> {
+		return this.#client.request<History>("GET", `${this.#path}/history`);
+	}
+
+	/** A new instance from this one's params (or `params`) and its journal before `from`; this one is left untouched. */
+	async fork(options: ForkRequest = {}): Promise<RemoteInstance> {
+		const created = await this.#client.request<CreatedInstance>("POST", `${this.#path}/fork`, { body: options });
+		return new RemoteInstance(this.#client, this.workflow, created.id);
 	}
 
 	async sendEvent(event: { type: string; payload?: unknown }): Promise<void> {

@@ -1,6 +1,7 @@
 // The entry point for talking to a Weft server: `new WeftClient({ url, token })`, then
 // `client.workflow("name")` gives the same binding-shaped API the in-process engine has.
 import type { Health, WorkflowSummary } from "./api-types.js";
+import type { AlertStatus } from "./observability-types.js";
 import { RemoteWorkflow } from "./remote-workflow.js";
 import { WeftApiError } from "./weft-api-error.js";
 
@@ -37,7 +38,8 @@ export class WeftClient {
 		}
 		this.url = parsed.href.replace(/\/+$/, "");
 		this.#token = options.token || undefined;
-		this.#fetch = options.fetch ?? fetch;
+		// Called as a plain function: a browser's fetch throws "Illegal invocation" when called as a method of another object.
+		this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
 	}
 
 	/** The binding of a workflow on the server, by its name. */
@@ -46,6 +48,11 @@ export class WeftClient {
 	}
 
 	/** Every workflow the server runs, with its instance counts by status. */
+	/** The server's alert rules and their state (GET /api/alerts). */
+	async alerts(): Promise<AlertStatus[]> {
+		return (await this.request<{ alerts: AlertStatus[] }>("GET", "/api/alerts")).alerts;
+	}
+
 	async workflows(): Promise<WorkflowSummary[]> {
 		return (await this.request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows")).workflows;
 	}

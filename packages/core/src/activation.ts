@@ -3,8 +3,11 @@
 // the code finishes, fails, or reaches something that must wait. Suspension is not an
 // exception: a step that must wait returns a promise that never settles, and the activation
 // ends once nothing is left in flight.
+import { ActivationTrace } from "./activation-trace.js";
+import { AttemptLogs, type LogCapture } from "./attempt-logs.js";
 import type { Clock } from "./clock.js";
 import { parseDuration, type WorkflowDuration } from "./duration.js";
+import type { ActivationEnd, ActivationInfo, EngineObserver, TimerReport } from "./engine-observer.js";
 import {
 	type ErrorRecord,
 	fromErrorRecord,
@@ -16,11 +19,24 @@ import {
 	WorkflowTimeoutError,
 } from "./errors.js";
 import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
+import { checkRollbackOptions, type RollbackOutcome, RollbackRegistry, rollbackKey, TERMINATE_EVENT, TERMINATED } from "./rollback.js";
+import { type ChildOutcome, childNotice, withParent } from "./run-child.js";
+import { scheduleOfInstanceId } from "./schedule-instance-id.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
 import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
 import type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
 import { sameConfig, stepContext, stepRequest } from "./step-request.js";
-import { type ActivationOutcome, type Claimed, type EventRecord, type JournalRecord, journalSeq, type Lease, SEQS_PER_EPOCH, type Store } from "./store.js";
+import {
+	type ActivationOutcome,
+	type ChildNotice,
+	type Claimed,
+	type EventRecord,
+	type JournalRecord,
+	journalSeq,
+	type Lease,
+	SEQS_PER_EPOCH,
+	type Store,
+} from "./store.js";
 import type { WorkflowClass, WorkflowEvent, WorkflowStep, WorkflowStepContext, WorkflowStepEvent } from "./workflow-entrypoint.js";
 
 export interface ActivationDeps {
@@ -48,6 +64,12 @@ export interface ActivationDeps {
 	mayStartStep?(): boolean;
 	/** The version of the code running; journaled when it differs from the one that ran the instance last. */
 	version?: string;
+	/** The workflow's limits.steps (default 10,000). */
+	stepLimit?: number;
+	/** Told about attempts, timers and the activation's end (metrics, logs); see engine-observer.ts. */
+	observer?: EngineObserver;
+	/** Runs step bodies so that their console output lands in the attempt's journal entry. */
+	captureLogs?: LogCapture;
 	/** Called once when the activation has ended, whatever the reason. */
 	onEnd(activation: Activation): void;
 	onError(error: unknown, activation: Activation): void;
@@ -60,6 +82,9 @@ export interface ActivationDeps {
  */
 const never = (): Promise<never> => new Promise<never>(() => {});
 const DEFAULT_EVENT_TIMEOUT = "24 hours";
+/** Cloudflare's default and maximum of limits.steps. */
+export const DEFAULT_STEP_LIMIT = 10_000;
+export const MAX_STEP_LIMIT = 25_000;
 const MAX_STACK_CHARS = 4096;
 
 export class Activation {
@@ -86,6 +111,19 @@ export class Activation {
 	#checkQueued = false;
 	#pauseRequested: boolean;
 	#closed = false;
+	/** The handlers step.do calls registered in this run, and whether the chain has begun. */
+	readonly #rollbacks = new RollbackRegistry();
+	#rollingBack = false;
+	/** Steps and waits asked for in this run (for limits.steps). */
+	#steps = 0;
+	/** terminate({ rollback: true }) was asked: no new step runs; the chain runs, then the instance is terminated. */
+	#terminating = false;
+	/** Spans of this activation, when an OpenTelemetry SDK is registered. */
+	#trace: ActivationTrace | null = null;
+	/** When the journal was last written before this activation: a timer due after it fires now, for the first time. */
+	readonly #lastWriteAt: number;
+	/** What the observer is told about this activation. */
+	readonly #info: ActivationInfo;
 
 	constructor(claimed: Claimed, deps: ActivationDeps) {
 		this.lease = claimed.lease;
@@ -99,6 +137,11 @@ export class Activation {
 		}
 		this.#events = claimed.events;
 		this.#pauseRequested = claimed.instance.pauseRequested;
+		this.#terminating = claimed.events.some(
+			(e) => e.type === TERMINATE_EVENT && (deps.serializer.decode(e.payload) as { generation?: number })?.generation === claimed.instance.generation,
+		);
+		this.#lastWriteAt = claimed.journal.at(-1)?.at ?? 0;
+		this.#info = { workflow: claimed.lease.workflow, id: claimed.lease.id, epoch: claimed.lease.epoch, createdAt: claimed.instance.createdAt };
 		if (deps.version !== undefined && deps.version !== lastVersion(claimed.instance.version, entries)) {
 			// Written with the first commit: an activation that writes nothing ran nothing worth recording.
 			this.#stage({ kind: "version", version: deps.version });
@@ -116,6 +159,10 @@ export class Activation {
 	requestPause(): void {
 		this.#pauseRequested = true;
 	}
+	/** terminate({ rollback: true }): the next step the code asks for (or its end) starts the rollback chain instead. */
+	requestTermination(): void {
+		this.#terminating = true;
+	}
 	/** The instance was terminated or restarted elsewhere: drop everything, write nothing more. */
 	abort(): void {
 		if (this.#closed) return;
@@ -123,6 +170,7 @@ export class Activation {
 		for (const a of this.#attempts)
 			a.abort(new LeaseLostError("the instance was terminated, restarted or claimed elsewhere; this attempt's result will not be used"));
 		this.#attempts.clear();
+		this.#ended("aborted");
 		this.#deps.onEnd(this);
 	}
 
@@ -134,8 +182,13 @@ export class Activation {
 			timestamp: new Date(instance.createdAt),
 			instanceId: instance.id,
 			workflowName: instance.workflow,
+			...scheduleField(instance.id),
 		}) as WorkflowEvent;
 		const step = this.#stepApi();
+		if (!this.#deps.replay) {
+			this.#trace = ActivationTrace.start(instance, this.lease.epoch, this.#deps.clock.now());
+			this.#deps.observer?.activationStarted?.(this.#info);
+		}
 		Promise.resolve()
 			.then(() => {
 				const workflow = new workflowClass({ waitUntil: (p) => void Promise.resolve(p).catch(() => {}) }, env);
@@ -149,9 +202,10 @@ export class Activation {
 
 	#stepApi(): WorkflowStep {
 		return {
-			do: ((name: string, configOrCallback: unknown, maybeCallback?: unknown) => {
-				const [config, callback] = typeof configOrCallback === "function" ? [undefined, configOrCallback] : [configOrCallback, maybeCallback];
-				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown, this.#site());
+			do: ((name: string, configOrCallback: unknown, maybeCallback?: unknown, maybeRollback?: unknown) => {
+				const [config, callback, rollback] =
+					typeof configOrCallback === "function" ? [undefined, configOrCallback, maybeCallback] : [configOrCallback, maybeCallback, maybeRollback];
+				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown, this.#site(), rollback);
 			}) as WorkflowStep["do"],
 			sleep: (name, duration) => this.#sleep(name, duration, this.#site()),
 			sleepUntil: (name, timestamp) => this.#sleepUntil(name, timestamp, this.#site()),
@@ -172,8 +226,23 @@ export class Activation {
 		return where;
 	}
 
-	/** The n-th use of this name for this kind of step, counted from 1 in each run. */
+	#overStepLimit(): boolean {
+		return this.#steps > (this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT);
+	}
+
+	/**
+	 * The n-th use of this name for this kind of step, counted from 1 in each run. Steps and waits
+	 * count toward the workflow's `limits.steps` (sleeps do not); past it the instance fails, and no
+	 * catch can stop that.
+	 */
 	#nextCount(kind: StepKind, name: unknown): number {
+		if (kind !== "sleep" && ++this.#steps === (this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT) + 1)
+			this.#fatal(
+				new WorkflowFatalError(
+					"instance.step_limit",
+					`The instance exceeded its limit of ${this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT} steps; raise limits.steps (up to ${MAX_STEP_LIMIT}) or split the work into child workflows`,
+				),
+			);
 		if (typeof name !== "string" || name.length === 0 || name.length > 256) {
 			throw new ValidationError("step.invalid_name", `step name ${JSON.stringify(name)} is invalid: use a non-empty string of at most 256 characters`);
 		}
@@ -183,9 +252,13 @@ export class Activation {
 		return count;
 	}
 
-	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: Error | null): Promise<unknown> {
+	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: Error | null, rollback?: unknown): Promise<unknown> {
 		const count = this.#nextCount("do", name);
+		if (this.#overStepLimit()) return never();
 		const key = stepKey("do", name, count);
+		// Registered on every run, replays included: a failure later in the run rolls this step back.
+		const handler = checkRollbackOptions(name, rollback);
+		if (handler) this.#rollbacks.register(key, name, count, handler);
 		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		const replay = this.#deps.replay;
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
@@ -205,12 +278,31 @@ export class Activation {
 		// The config is pinned at the first attempt; later replays use the journaled one.
 		const resolved: ResolvedStepConfig = prior[0]?.config ?? resolveStepConfig(name, config as WorkflowStepConfig | undefined);
 		if (this.#closed) return never();
+		if (this.#terminating) return this.#terminateNow();
+		return this.#execute(key, name, count, resolved, callback, false);
+	}
+
+	/**
+	 * Runs a step's attempts (or a rollback handler's, `rollback`): waits out a pending retry,
+	 * then attempts until one succeeds or the retries are spent, journaling each. Returns the
+	 * value, throws the final error, or suspends (a retry wait, a pause).
+	 */
+	async #execute(
+		key: string,
+		name: string,
+		count: number,
+		resolved: ResolvedStepConfig,
+		callback: (ctx: WorkflowStepContext) => unknown,
+		rollback: boolean,
+	): Promise<unknown> {
 		const retry = this.#view.retries.get(key);
 		if (retry && this.#view.effective(retry) > this.#deps.clock.now()) return this.#suspend(this.#view.effective(retry));
 		if (this.#pauseRequested) return this.#suspend(this.#deps.clock.now());
+		// The backoff ended: the next attempt starts now (once, whatever was written since the failure).
+		if (retry) this.#timerFired("retry", name, this.#view.effective(retry), true);
 
 		const { clock } = this.#deps;
-		let attempt = prior.length + 1;
+		let attempt = (this.#view.attempts.get(key)?.length ?? 0) + 1;
 		for (;;) {
 			// Code outside steps may run ahead of the disk; a step body, which may act on the world, may not.
 			if (this.#unacked > 0) await this.#lastCommit;
@@ -219,15 +311,23 @@ export class Activation {
 			if (this.#deps.mayStartStep?.() === false) return this.#suspend(clock.now());
 			const startedAt = clock.now();
 			const attemptAbort = new AbortController();
-			const ctx = stepContext(name, count, attempt, resolved, attemptAbort.signal);
+			const ctx = withParent(stepContext(name, count, attempt, resolved, attemptAbort.signal), this.lease);
 			this.#busy++;
 			let ok = true;
 			let value: unknown;
 			let error: ErrorRecord | undefined;
+			const logs = this.#deps.captureLogs ? new AttemptLogs(clock) : null;
+			const span = this.#trace?.attemptStarted(key, name, count, attempt, startedAt);
 			try {
 				this.#attempts.add(attemptAbort);
-				const mock = this.#deps.intercept?.attempt?.({ name, count, attempt });
-				if (mock === undefined) value = await this.#withTimeout(() => callback(ctx), timeoutMs(resolved), attemptAbort);
+				// The test kit's mocks stand in for step bodies, not for rollback handlers.
+				const mock = rollback ? undefined : this.#deps.intercept?.attempt?.({ name, count, attempt });
+				if (mock === undefined)
+					value = await this.#withTimeout(
+						this.#body(() => callback(ctx), logs, span),
+						timeoutMs(resolved),
+						attemptAbort,
+					);
 				else if ("value" in mock) value = mock.value;
 				else throw "error" in mock ? mock.error : new WorkflowTimeoutError(timeoutMs(resolved));
 			} catch (e) {
@@ -236,10 +336,13 @@ export class Activation {
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
 			}
 			this.#attempts.delete(attemptAbort);
+			const lines = logs?.close();
 			if (this.#closed) return never();
 			const endedAt = clock.now();
 			if (ok) {
 				const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: true, value, final: true };
+				if (lines) entry.logs = lines;
+				this.#attemptEnded(entry, span);
 				let record: JournalRecord;
 				try {
 					record = this.#record(entry);
@@ -265,6 +368,8 @@ export class Activation {
 			const delayMs = stop ? 0 : (this.#deps.intercept?.retryDelay?.({ name, count, attempt }, configured) ?? configured);
 			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
 			if (!stop) entry.retryAt = endedAt + delayMs;
+			if (lines) entry.logs = lines;
+			this.#attemptEnded(entry, span);
 			this.#busy--;
 			this.#view.add(entry);
 			if (stop) {
@@ -373,16 +478,21 @@ export class Activation {
 		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		if (known) {
 			const due = this.#view.effective(known);
-			return due <= now ? undefined : this.#suspend(due);
+			if (due > now) return this.#suspend(due);
+			if (this.#timerFired("sleep", name, due)) this.#trace?.waited("sleep", name, known.startedAt, due);
+			return;
 		}
 		if (this.#deps.divergence === "hold" && (await this.#diverges("sleep", name, request.count, key))) return this.#suspend(now);
 		if (this.#pauseRequested || this.#closed) return this.#suspend(now);
+		if (this.#terminating) return this.#terminateNow();
 		this.#stage({ kind: "sleep", key, name, startedAt: now, until });
 		if (until > now) return this.#suspend(until);
+		this.#trace?.waited("sleep", name, now, now);
 	}
 
 	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, site: Error | null): Promise<WorkflowStepEvent> {
 		const count = this.#nextCount("waitForEvent", name);
+		if (this.#overStepLimit()) return never();
 		const key = stepKey("waitForEvent", name, count);
 		const type = options?.type;
 		if (typeof type !== "string")
@@ -402,6 +512,7 @@ export class Activation {
 		}
 		if (received) return structuredClone(received.event) as WorkflowStepEvent;
 		if (timedOut) throw new WorkflowTimeoutError(timedOut.timeoutMs);
+		if (this.#terminating) return this.#terminateNow();
 		const now = clock.now();
 		let wait = this.#view.waits.get(key);
 		if (!wait) {
@@ -435,11 +546,14 @@ export class Activation {
 			this.#busy++;
 			await this.#commit([record]);
 			this.#busy--;
+			this.#trace?.waited("waitForEvent", name, (wait as NonNullable<typeof wait>).startedAt, clock.now(), { "weft.event.type": type });
 			if (this.#deps.alwaysReplay) return this.#suspend(clock.now());
 			return (serializer.decode(record.data) as { event: WorkflowStepEvent }).event;
 		}
 		const due = this.#view.effective(wait as NonNullable<typeof wait>);
 		if (due > now) return this.#suspend(due);
+		this.#timerFired("waitTimeout", name, due);
+		this.#trace?.waited("waitForEvent", name, (wait as NonNullable<typeof wait>).startedAt, now, { "weft.event.type": type, "weft.event.timed_out": true });
 		this.#busy++;
 		await this.#commit([this.#record({ kind: "wait_timeout", key, timeoutMs: ms })]);
 		this.#busy--;
@@ -496,6 +610,7 @@ export class Activation {
 	}
 
 	#suspend(due: number): Promise<never> {
+		if (this.#terminating && !this.#rollingBack) return this.#terminateNow();
 		this.#suspendedDues.push(due);
 		this.#queueCheck();
 		return never();
@@ -514,6 +629,10 @@ export class Activation {
 
 	#complete(output: unknown): void {
 		if (this.#closed) return;
+		if (this.#terminating) {
+			this.#terminateNow();
+			return;
+		}
 		let data: Uint8Array;
 		try {
 			data = this.#deps.serializer.encode(output);
@@ -532,13 +651,90 @@ export class Activation {
 			);
 			return;
 		}
-		this.#end({ kind: "complete", output: data }, [this.#record({ kind: "finished", status: "complete" })]);
+		const notify = this.#noticeToParent({ status: "complete", output });
+		this.#end({ kind: "complete", output: data, ...(notify ? { notify } : {}) }, [this.#record({ kind: "finished", status: "complete" })]);
+	}
+
+	/** What this instance's end tells the parent that started it as a child (runChild), if it has one. */
+	#noticeToParent(outcome: ChildOutcome): ChildNotice | undefined {
+		const { instance } = this.#claimed;
+		return instance.parent ? childNotice(instance, outcome, this.#deps.serializer) : undefined;
 	}
 
 	#fail(error: ErrorRecord): void {
+		if (this.#closed || this.#rollingBack) return;
+		if (this.#terminating) {
+			this.#terminateNow();
+			return;
+		}
+		if (this.#rollbacks.size === 0) {
+			this.#endErrored(error, undefined);
+			return;
+		}
+		// The steps that registered a handler are rolled back first; the instance errors after.
+		this.#rollingBack = true;
+		this.#suspendedDues = [];
+		this.#rollBack(error).then((outcome) => this.#endErrored(error, outcome));
+	}
+
+	/**
+	 * Starts the rollback chain of a termination (once); the instance ends terminated after it.
+	 * Waits for the turn to end first, so the steps the code asked for in it register their handlers.
+	 */
+	#terminateNow(): Promise<never> {
+		if (!this.#rollingBack && !this.#closed) {
+			this.#rollingBack = true;
+			this.#suspendedDues = [];
+			setImmediate(() => this.#rollBack(TERMINATED).then((outcome) => this.#endTerminated(outcome)));
+		}
+		return never();
+	}
+
+	#endTerminated(outcome: RollbackOutcome): void {
 		if (this.#closed) return;
-		const reported: ErrorRecord = { name: error.name, message: error.message };
-		this.#end({ kind: "errored", error: reported }, [this.#record({ kind: "finished", status: "errored", error })]);
+		const error: ErrorRecord = { ...TERMINATED, ...(this.#rollbacks.size > 0 ? { rollback: outcome } : {}) };
+		const notify = this.#noticeToParent({ status: "terminated" });
+		this.#end({ kind: "terminated", error, ...(notify ? { notify } : {}) }, [this.#record({ kind: "finished", status: "terminated", error })]);
+	}
+
+	#endErrored(error: ErrorRecord, rollback: RollbackOutcome | undefined): void {
+		if (this.#closed) return;
+		const reported: ErrorRecord = { name: error.name, message: error.message, ...(rollback ? { rollback } : {}) };
+		const notify = this.#noticeToParent({ status: "errored", error: { name: error.name, message: error.message } });
+		this.#end({ kind: "errored", error: reported, ...(notify ? { notify } : {}) }, [
+			this.#record({ kind: "finished", status: "errored", error: rollback ? { ...error, rollback } : error }),
+		]);
+	}
+
+	/**
+	 * The rollback chain: the registered handlers, last started first, each through the retry
+	 * machinery under its own journal key. One already completed (an earlier activation ran it)
+	 * is not run again; the chain stops at the first that fails. A retry wait suspends the
+	 * activation, and the next one, replaying to the same failure, picks the chain up there.
+	 */
+	async #rollBack(cause: ErrorRecord): Promise<RollbackOutcome> {
+		for (const r of this.#rollbacks.reversed()) {
+			const key = rollbackKey(r.key);
+			const done = this.#view.finals.get(key);
+			if (done?.ok) continue;
+			if (done) return { outcome: "failed", error: plainError(done.error) };
+			try {
+				const resolved = this.#view.attempts.get(key)?.[0]?.config ?? resolveStepConfig(r.name, r.options.rollbackConfig as WorkflowStepConfig | undefined);
+				const step = this.#view.finals.get(r.key);
+				const output = step?.ok ? step.value : undefined;
+				await this.#execute(
+					key,
+					r.name,
+					r.count,
+					resolved,
+					(ctx) => r.options.rollback({ ctx, error: fromErrorRecord(cause), output, stepName: r.name }),
+					true,
+				);
+			} catch (e) {
+				return { outcome: "failed", error: plainError(toErrorRecord(e)) };
+			}
+		}
+		return { outcome: "complete", error: null };
 	}
 
 	/** A failure no catch can stop: the instance errors now, whatever the code does next. */
@@ -551,10 +747,59 @@ export class Activation {
 		const batch = [...this.#staged.splice(0), ...records];
 		this.#deps.store
 			.completeActivation(this.lease, batch, outcome, this.#deps.clock.now())
-			.catch((e) => {
-				if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
-			})
+			.then(
+				() => this.#ended(outcome.kind, outcome.kind === "errored" ? outcome.error : undefined),
+				(e) => {
+					this.#ended("aborted");
+					if (!(e instanceof LeaseLostError)) this.#deps.onError(e, this);
+				},
+			)
 			.finally(() => this.#deps.onEnd(this));
+	}
+
+	/** A step body, run with its console captured and its attempt span active, when those are on. */
+	#body(body: () => unknown, logs: AttemptLogs | null, span: ReturnType<ActivationTrace["attemptStarted"]> | undefined): () => unknown {
+		const capture = this.#deps.captureLogs;
+		const captured = logs && capture ? () => capture.run(logs, body) : body;
+		const trace = this.#trace;
+		return span && trace ? () => trace.run(span, captured) : captured;
+	}
+
+	#attemptEnded(entry: AttemptEntry, span: ReturnType<ActivationTrace["attemptStarted"]> | undefined): void {
+		if (span) this.#trace?.attemptEnded(entry.key, span, entry.ok, entry.error, entry.final, entry.endedAt);
+		const observer = this.#deps.observer;
+		if (!observer?.attemptEnded) return;
+		observer.attemptEnded({
+			workflow: this.lease.workflow,
+			id: this.lease.id,
+			step: entry.name,
+			count: entry.count,
+			attempt: entry.attempt,
+			ok: entry.ok,
+			startedAt: entry.startedAt,
+			endedAt: entry.endedAt,
+			...(entry.retryAt !== undefined ? { retryAt: entry.retryAt } : {}),
+			...(entry.error ? { error: { name: entry.error.name, message: entry.error.message } } : {}),
+			logLines: entry.logs?.length ?? 0,
+		});
+	}
+
+	/**
+	 * A timer this activation acts on: reported only the first time (it came due after the
+	 * journal's last write, or `once`: the caller acts on it only once), with how late it is.
+	 * Returns whether it was the first time.
+	 */
+	#timerFired(kind: TimerReport["kind"], step: string, dueAt: number, once = false): boolean {
+		if ((!once && dueAt <= this.#lastWriteAt) || this.#deps.replay) return false;
+		this.#deps.observer?.timerFired?.({ workflow: this.lease.workflow, id: this.lease.id, kind, step, dueAt, firedAt: this.#deps.clock.now() });
+		return true;
+	}
+
+	/** Tells the observer and the trace how the activation ended (once: callers hold #closed). */
+	#ended(how: ActivationEnd, error?: { name: string; message: string }): void {
+		if (this.#deps.replay) return;
+		this.#trace?.end(how, this.#deps.clock.now(), error);
+		this.#deps.observer?.activationEnded?.(this.#info, how, error);
 	}
 
 	#lost(e: unknown): void {
@@ -579,4 +824,14 @@ function unstorable(stepName: string, e: unknown): WorkflowFatalError {
 		`The execution of the Workflow instance was terminated, as the step "${stepName}" returned a value which is not serialisable`,
 		{ cause: e },
 	);
+}
+
+/** `{ schedule }` for an instance a cron firing created (its id says which), else nothing. */
+function scheduleField(id: string): { schedule?: WorkflowEvent["schedule"] } {
+	const schedule = scheduleOfInstanceId(id);
+	return schedule ? { schedule } : {};
+}
+
+function plainError(e: ErrorRecord | undefined): { name: string; message: string } | null {
+	return e ? { name: e.name, message: e.message } : null;
 }

@@ -30,11 +30,13 @@ export class ManualClock implements Clock {
 	}
 	setTimer(fn: () => void, ms: number): () => void {
 		const id = this.#nextId++;
-		this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
+		// Whole milliseconds, as Date.now() gives: a jittered delay must not make now() fractional
+		// (a PostgreSQL store writes times into bigint columns).
+		this.#timers.set(id, { at: this.#now + Math.max(0, Math.ceil(ms)), fn });
 		return () => this.#timers.delete(id);
 	}
 	async advance(ms: number): Promise<void> {
-		const until = this.#now + ms;
+		const until = this.#now + Math.ceil(ms);
 		for (;;) {
 			await settle();
 			let next: [number, { at: number; fn: () => void }] | undefined;

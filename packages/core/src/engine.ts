@@ -1,8 +1,12 @@
 // The engine: the workflows it knows, the scheduler that claims due instances and runs their
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
+
+import { DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT } from "./activation.js";
+import type { LogCapture } from "./attempt-logs.js";
 import { type Clock, systemClock } from "./clock.js";
 import { codeVersion } from "./code-version.js";
+import type { EngineObserver } from "./engine-observer.js";
 import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
 import { forkJournal } from "./fork-journal.js";
 import { type History, toHistory } from "./history.js";
@@ -10,10 +14,12 @@ import { countInstances, type ListInstancesOptions, listInstances, readEntries }
 import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
+import { TERMINATE_EVENT } from "./rollback.js";
+import { childNotice } from "./run-child.js";
 import { activeKey, type ScheduledWorkflow, Scheduler } from "./scheduler.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
-import type { InstanceKey, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
+import type { InstanceKey, InstanceRecord, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
@@ -32,6 +38,8 @@ export interface WorkflowRegistration {
 	 * or restarted from a step.
 	 */
 	onDivergence?: "run" | "hold";
+	/** Steps and waits an instance may use (sleeps do not count): default 10,000, at most 25,000, as on Cloudflare. */
+	limits?: { steps?: number };
 	/**
 	 * The version of this workflow's code, recorded on every instance it creates and on each
 	 * activation that runs under another one (default: a hash of the class's source).
@@ -65,16 +73,27 @@ export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
 	pollMs?: number;
 	/** Where errors of the engine's own machinery go (default: console.error). */
 	onError?: (error: unknown, context: string) => void;
+	/** Told about instances, activations, attempts and timers as they happen (metrics, logs: @weft/telemetry). */
+	observer?: EngineObserver;
+	/** Runs step bodies so their console output is kept with each attempt (e.g. consoleCapture()); default: not captured. */
+	captureLogs?: LogCapture;
 }
 
 export interface InstanceStatus {
 	status: InstanceStatusName;
 	output?: unknown;
 	error?: { name: string; message: string };
+	/** How the rollback handlers ran, when the instance failed with some registered (docs/rollback.md). */
+	rollback?: { outcome: "complete" | "failed"; error: { name: string; message: string } | null };
 }
 
 export interface RestartOptions {
 	from?: { name: string; count?: number; type?: StepKind };
+}
+
+export interface TerminateOptions {
+	/** Run the rollback handlers first (docs/rollback.md); the instance ends terminated after them. */
+	rollback?: boolean;
 }
 
 export interface ForkOptions extends RestartOptions {
@@ -100,8 +119,20 @@ export type ParamsOf<C> = C extends { class: infer K }
 		? P
 		: unknown;
 
+/** The Output type of a workflow class: what its run() resolves to. */
+export type OutputOf<C> = C extends { class: infer K }
+	? OutputOf<K>
+	: C extends new (
+				...args: never[]
+			) => { run(...args: never[]): infer R }
+		? Awaited<R>
+		: unknown;
+
+/** The binding of a workflow class, for typing `env`: `{ REPORT: BindingOf<typeof ReportWorkflow> }`. */
+export type BindingOf<C> = WorkflowBinding<ParamsOf<C>, OutputOf<C>>;
+
 /** Bindings typed from the workflows option, so `engine.bindings.CHECKOUT.create({ params })` checks its params. */
-export type Bindings<W extends WorkflowMap> = { readonly [K in keyof W]: WorkflowBinding<ParamsOf<W[K]>> };
+export type Bindings<W extends WorkflowMap> = { readonly [K in keyof W]: BindingOf<W[K]> };
 
 export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly store: Store;
@@ -113,6 +144,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly #byName = new Map<string, Registered>();
 	readonly #interceptors = new Map<string, StepInterceptor>();
 	readonly #scheduler: Scheduler;
+	readonly #observer: EngineObserver | undefined;
 	#unsubscribeWake: (() => void) | null = null;
 	#started = false;
 	#closing = false;
@@ -122,6 +154,8 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.clock = options.clock ?? systemClock;
 		this.serializer = options.serializer ?? v8Serializer;
 		const onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
+		this.#observer = options.observer;
+		if (options.observer) options.store.observe?.(options.observer);
 		const bindings: Record<string, WorkflowBinding> = {};
 		for (const [binding, entry] of Object.entries(options.workflows)) {
 			const reg = typeof entry === "function" ? { class: entry } : entry;
@@ -141,7 +175,13 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 					`workflow "${name}" onDivergence must be "run" or "hold", not ${JSON.stringify(divergence)}`,
 				);
 			const version = codeVersion(name, reg.class, reg.version);
-			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence, version });
+			const stepLimit = reg.limits?.steps ?? DEFAULT_STEP_LIMIT;
+			if (!Number.isInteger(stepLimit) || stepLimit < 1 || stepLimit > MAX_STEP_LIMIT)
+				throw new ValidationError(
+					"workflow.invalid_limits",
+					`workflow "${name}" limits.steps must be an integer from 1 to ${MAX_STEP_LIMIT}, not ${reg.limits?.steps}`,
+				);
+			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence, version, stepLimit });
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
@@ -158,7 +198,10 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			alwaysReplay: options.alwaysReplay ?? false,
 			interceptorFor: (key) =>
 				this.#interceptors.size === 0 ? undefined : (this.#interceptors.get(activeKey(key)) ?? this.#interceptors.get(`${key.workflow}\u0000*`)),
+			observer: options.observer,
+			captureLogs: options.captureLogs,
 			onDivergence: (key, message) => {
+				this.#observer?.instanceHeld?.(key, message);
 				this.pause(key).catch((e) => onError(e, `holding ${key.workflow}/${key.id}: ${message}`));
 			},
 			onError,
@@ -189,7 +232,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	// ─── management, behind WorkflowBinding and InstanceHandle ───────────────────────────────
 
 	/** @internal */
-	async createInstances(workflow: string, items: { id?: unknown; params?: unknown }[]): Promise<{ id: string; created: boolean }[]> {
+	async createInstances(workflow: string, items: { id?: unknown; params?: unknown; parent?: InstanceKey }[]): Promise<{ id: string; created: boolean }[]> {
 		const now = this.clock.now();
 		const version = this.#byName.get(workflow)?.version ?? null;
 		const prepared = items.map((item, index) => {
@@ -200,10 +243,14 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 				);
 			const id = item?.id ?? uuidv7(now);
 			if (!isValidInstanceId(id)) throw Object.assign(new WorkflowError("instance.invalid_id", "Workflow instance has invalid id"), { index, id });
-			return { workflow, id, params: this.#encodeParams(item?.params), version };
+			return { workflow, id, params: this.#encodeParams(item?.params), version, ...(item.parent ? { parent: item.parent } : {}) };
 		});
 		const outcomes = await this.store.createInstances(prepared, now);
 		this.wake();
+		if (this.#observer?.instancesCreated) {
+			const created = outcomes.filter((o) => o.ok).length;
+			if (created > 0) this.#observer.instancesCreated(workflow, created);
+		}
 		return prepared.map((p, i) => ({ id: p.id, created: outcomes[i]?.ok === true }));
 	}
 
@@ -237,6 +284,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		const s: InstanceStatus = { status: r.status };
 		if (TERMINAL_STATUSES.has(r.status)) s.output = r.status === "complete" && r.output ? toJsonValue(this.serializer.decode(r.output)) : null;
 		if (r.status === "errored" && r.error) s.error = { name: r.error.name, message: r.error.message };
+		if (r.error?.rollback) s.rollback = r.error.rollback;
 		return s;
 	}
 
@@ -306,12 +354,45 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	}
 
 	/** @internal */
-	async terminate(key: InstanceKey): Promise<void> {
-		const r = await this.store.terminate(key, this.clock.now(), this.#record({ kind: "finished", status: "terminated" } satisfies FinishedEntry));
+	async terminate(key: InstanceKey, options?: TerminateOptions): Promise<void> {
+		const record = await this.requireInstance(key);
+		if (options?.rollback) return this.#terminateWithRollback(key, record);
+		const notice = childNotice({ ...key, parent: record.parent }, { status: "terminated" }, this.serializer);
+		const r = await this.store.terminate(key, this.clock.now(), this.#record({ kind: "finished", status: "terminated" } satisfies FinishedEntry), notice);
 		if (r === "not_found") throw new InstanceNotFoundError();
 		if (r === "finished")
 			throw new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
 		this.#scheduler.live(key)?.abort();
+		this.#observer?.instanceTerminated?.(key);
+		// The notice may have made the parent due.
+		if (notice) this.wake();
+		// A terminated parent terminates its children, and theirs (docs/child-workflows.md).
+		for (const child of await this.store.childrenOf(key)) {
+			await this.terminate(child).catch((e) => {
+				if (!(e instanceof WorkflowError && e.code === "instance.cannot_terminate")) throw e;
+			});
+		}
+	}
+
+	/**
+	 * Asks the instance to roll back and end terminated: an event its next activation takes (a
+	 * live one here is told at once). It ends `terminated` once the chain has run; its children
+	 * are terminated now.
+	 */
+	async #terminateWithRollback(key: InstanceKey, record: InstanceRecord): Promise<void> {
+		const cannot = () => new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
+		if (TERMINAL_STATUSES.has(record.status)) throw cannot();
+		const r = await this.store.sendEvent(key, TERMINATE_EVENT, this.serializer.encode({ generation: record.generation }), this.clock.now());
+		if (r === "finished") throw cannot();
+		// A paused instance must run to roll back.
+		if (record.pauseRequested) await this.resume(key);
+		this.#scheduler.live(key)?.requestTermination();
+		this.wake();
+		for (const child of await this.store.childrenOf(key)) {
+			await this.terminate(child).catch((e) => {
+				if (!(e instanceof WorkflowError && e.code === "instance.cannot_terminate")) throw e;
+			});
+		}
 	}
 
 	/** @internal */

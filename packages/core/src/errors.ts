@@ -67,6 +67,8 @@ export interface ErrorRecord {
 	name: string;
 	message: string;
 	stack?: string;
+	/** An errored instance's rollback chain, when it had one (kept with the error, which it belongs to). */
+	rollback?: { outcome: "complete" | "failed"; error: { name: string; message: string } | null };
 }
 
 export function toErrorRecord(e: unknown): ErrorRecord {

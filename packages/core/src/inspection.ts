@@ -4,6 +4,7 @@
 import { ValidationError } from "./errors.js";
 import { decodeJournal, type Positioned } from "./journal.js";
 import type { Serializer } from "./serializer.js";
+import { REDACTED } from "./step-config.js";
 import type { InstanceKey, InstanceRecord, InstanceStatusName, ListPosition, Store } from "./store.js";
 
 export interface InstanceSummary {
@@ -103,7 +104,12 @@ export async function countInstances(store: Store, workflows: string[]): Promise
 	return out;
 }
 
-/** The journal entries after `afterSeq`, decoded, each with its `seq` (a resumable cursor) and `at`. */
+/**
+ * The journal entries after `afterSeq`, decoded, each with its `seq` (a resumable cursor) and `at`,
+ * as they may be shown: a sensitive step's value is redacted.
+ */
 export async function readEntries(store: Store, serializer: Serializer, key: InstanceKey, afterSeq = 0): Promise<Positioned[]> {
-	return decodeJournal(await store.readJournal(key, afterSeq), serializer);
+	return decodeJournal(await store.readJournal(key, afterSeq), serializer).map((e) =>
+		e.kind === "attempt" && e.ok && e.config.sensitive === "output" ? { ...e, value: REDACTED } : e,
+	);
 }

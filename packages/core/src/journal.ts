@@ -1,6 +1,7 @@
 // The journal entries an activation writes, and the view of a journal that replay reads.
 // Keys follow Cloudflare's cache keys: the step's kind, its name and the n-th use of that name
 // in this run ("do:charge#2"), so the same code reaches the same records on every replay.
+import type { LogLine } from "./attempt-logs.js";
 import type { ErrorRecord } from "./errors.js";
 import type { Serializer } from "./serializer.js";
 import type { ResolvedStepConfig } from "./step-config.js";
@@ -28,6 +29,8 @@ export interface AttemptEntry {
 	final: boolean;
 	/** When the next attempt may start (a failed attempt with retries left). */
 	retryAt?: number;
+	/** What the body printed (console capture), bounded; absent when nothing was (and in entries older than capture). */
+	logs?: LogLine[];
 }
 export interface SleepEntry {
 	kind: "sleep";

@@ -47,6 +47,8 @@ export interface ReplayOptions {
 	serializer?: Serializer;
 	/** Give up on code that never reaches a step or an end (ms, real time; default 30 s). */
 	timeoutMs?: number;
+	/** Hears each step as the history answers it, in the order the code asks (`weft instances replay --verbose`). */
+	onServed?: (request: StepRequest) => void;
 }
 
 const describe = (kind: string, name: string, count: number) => `${kind} "${name}" #${count}`;
@@ -77,6 +79,7 @@ function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
 		resume: refuse,
 		terminate: refuse,
 		restart: refuse,
+		childrenOf: async () => [],
 		close: async () => {},
 	};
 }
@@ -92,7 +95,7 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 	});
 	const span = stepSpans(entries);
 	const served = new Set<string>();
-	const unserved = () => [...firstAt].filter(([k]) => !served.has(k)).sort((a, b) => a[1] - b[1]);
+	const unserved = () => [...firstAt].filter(([k]) => !served.has(k) && k !== next?.key).sort((a, b) => a[1] - b[1]);
 	const endedAt = history.instance.endedAt ?? history.entries.at(-1)?.at ?? history.instance.createdAt;
 	const finished = history.instance.status === "complete" || history.instance.status === "errored";
 
@@ -123,6 +126,8 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 					updatedAt: endedAt,
 					generation: history.instance.generation,
 					version: history.instance.codeVersion,
+					// A replay writes nothing, so it tells no parent anything either.
+					parent: null,
 					pauseRequested: false,
 					pausedAt: null,
 					wakeAt: null,
@@ -143,6 +148,7 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 				replay: {
 					served: (r) => {
 						served.add(r.key);
+						options.onServed?.(r);
 						if (divergence) return;
 						// A step the history finished before this one even started must come first.
 						const start = span.get(r.key)?.start ?? Number.POSITIVE_INFINITY;
@@ -161,6 +167,13 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 					},
 					missing: (r) => {
 						if (divergence || next) return;
+						if (firstAt.has(r.key)) {
+							// The history holds this step but had not settled it yet (a wait, a sleep or a
+							// retry still pending when it was recorded): that is where it ends, not a divergence.
+							next = r;
+							stop();
+							return;
+						}
 						const left = unserved();
 						const [key, position] = left[0] ?? [];
 						if (key !== undefined) {

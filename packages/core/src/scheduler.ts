@@ -2,7 +2,9 @@
 // keeps their leases, and arms one timer for the next due time (plus a polling backstop when
 // other processes share the store).
 import { Activation } from "./activation.js";
+import type { LogCapture } from "./attempt-logs.js";
 import type { Clock } from "./clock.js";
+import type { EngineObserver } from "./engine-observer.js";
 import { toErrorRecord } from "./errors.js";
 import type { Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
@@ -19,6 +21,8 @@ export interface ScheduledWorkflow {
 	divergence: "run" | "hold";
 	/** The version of the code (see WorkflowRegistration.version); journaled when an activation runs under a new one. */
 	version: string;
+	/** limits.steps. */
+	stepLimit: number;
 }
 
 export interface SchedulerOptions {
@@ -32,6 +36,8 @@ export interface SchedulerOptions {
 	pollMs: number | null;
 	alwaysReplay: boolean;
 	interceptorFor(key: InstanceKey): StepInterceptor | undefined;
+	observer?: EngineObserver | undefined;
+	captureLogs?: LogCapture | undefined;
 	/** An activation under the "hold" policy found a divergence: pause the instance. */
 	onDivergence(key: InstanceKey, message: string): void;
 	onError(error: unknown, context: string): void;
@@ -165,7 +171,10 @@ export class Scheduler {
 			env: o.env,
 			alwaysReplay: o.alwaysReplay,
 			version: workflow.version,
+			stepLimit: workflow.stepLimit,
 			mayStartStep: () => this.leaseHealthy(),
+			...(o.observer ? { observer: o.observer } : {}),
+			...(o.captureLogs ? { captureLogs: o.captureLogs } : {}),
 			...(intercept ? { intercept } : {}),
 			...(workflow.divergence === "hold" ? { divergence: "hold" as const, onDivergence: (message: string) => o.onDivergence(claimed.lease, message) } : {}),
 			onEnd: (a) => {

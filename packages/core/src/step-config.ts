@@ -6,12 +6,23 @@ export type WorkflowBackoff = "constant" | "linear" | "exponential";
 export interface WorkflowStepConfig {
 	retries?: { limit: number; delay: WorkflowDuration | number; backoff?: WorkflowBackoff };
 	timeout?: WorkflowDuration | number;
+	/** "output": the step's output is shown as "[REDACTED]" in the API, the CLI, the dashboard and logs (docs/api.md). */
+	sensitive?: "output";
 }
 
 /** The config a step runs with: the user's values as given, defaults filled in (what `ctx.config` shows). */
 export interface ResolvedStepConfig {
 	retries: { limit: number; delay: WorkflowDuration | number; backoff: WorkflowBackoff };
 	timeout: WorkflowDuration | number;
+	sensitive?: "output";
+}
+
+/** What a sensitive step's output is shown as. */
+export const REDACTED = "[REDACTED]";
+
+/** The output as it may be shown: redacted when the step's config says it is sensitive. */
+export function shownOutput(config: ResolvedStepConfig | undefined, output: unknown): unknown {
+	return config?.sensitive === "output" ? REDACTED : output;
 }
 
 /** Cloudflare's documented defaults: 5 retries, 10 s apart, doubling, 10 minutes per attempt. */
@@ -39,7 +50,8 @@ export function resolveStepConfig(stepName: string, config: unknown): ResolvedSt
 	// Shared and frozen: a resolved config is only read (the step body gets its own copy).
 	if (config === undefined) return DEFAULT_STEP_CONFIG;
 	if (!isObject(config)) throw invalid(stepName);
-	for (const key of Object.keys(config)) if (key !== "retries" && key !== "timeout") throw invalid(stepName);
+	for (const key of Object.keys(config)) if (key !== "retries" && key !== "timeout" && key !== "sensitive") throw invalid(stepName);
+	if (config.sensitive !== undefined && config.sensitive !== "output") throw invalid(stepName);
 	const resolved = structuredClone(DEFAULT_STEP_CONFIG);
 	if (config.retries !== undefined) {
 		const r = config.retries;
@@ -59,6 +71,7 @@ export function resolveStepConfig(stepName: string, config: unknown): ResolvedSt
 		if (ms === undefined || ms <= 0) throw invalid(stepName);
 		resolved.timeout = config.timeout as WorkflowDuration;
 	}
+	if (config.sensitive === "output") resolved.sensitive = "output";
 	return resolved;
 }
 

@@ -292,5 +292,72 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			assert.equal(events.length, 1);
 			assert.ok(events[0]!.seq > 0, "event seqs stay positive: a fork's copied events have negative ones");
 		});
+
+		withStore("queueStats counts due, unclaimed instances; observe() hears commits and stale writes", async (s) => {
+			if (!s.queueStats || !s.observe) return;
+			const heard = { commits: 0, writes: 0, stale: 0 };
+			s.observe({
+				committed: (writes) => {
+					heard.commits++;
+					heard.writes += writes;
+				},
+				staleWriteRejected: () => heard.stale++,
+			});
+			await s.createInstances(
+				[
+					{ workflow: "w", id: "a", params: bytes("p") },
+					{ workflow: "w", id: "b", params: bytes("p") },
+				],
+				T0,
+			);
+			await s.createInstances([{ workflow: "w", id: "later", params: bytes("p") }], T0 + 5000);
+			assert.deepEqual(await s.queueStats(["w", "empty"], T0 + 1000), [
+				{ workflow: "w", depth: 2, oldestDueAt: T0 },
+				{ workflow: "empty", depth: 0, oldestDueAt: null },
+			]);
+			const [claimed] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 1000, leaseMs: LEASE_MS });
+			assert.ok(claimed);
+			assert.deepEqual(await s.queueStats(["w"], T0 + 6000), [{ workflow: "w", depth: 2, oldestDueAt: T0 }], "a leased instance is not queued");
+			await s.restart(claimed.lease, null, T0 + 7000);
+			await assert.rejects(s.appendJournal(claimed.lease, under(claimed.lease, rec("attempt", "do:x#1"))), LeaseLostError);
+			assert.equal(heard.stale, 1);
+			assert.ok(heard.commits > 0 && heard.writes >= heard.commits);
+		});
+		withStore("a child's end is delivered to its parent in the same write; childrenOf lists the live ones", async (s) => {
+			const parent = { workflow: "p", id: "parent" };
+			await s.createInstances([{ ...parent, params: bytes("p") }], T0);
+			await s.createInstances(
+				[
+					{ workflow: "c", id: "c1", params: bytes("1"), parent },
+					{ workflow: "c", id: "c2", params: bytes("2"), parent },
+				],
+				T0,
+			);
+			assert.deepEqual((await s.getInstance({ workflow: "c", id: "c1" }))?.parent, parent);
+			assert.equal((await s.getInstance(parent))?.parent, null);
+			assert.deepEqual(
+				(await s.childrenOf(parent)).map((k) => k.id),
+				["c1", "c2"],
+			);
+			// The parent waits on its children.
+			const [p] = await s.claimActivations({ slots: [{ workflow: "p", limit: 1 }], now: T0, leaseMs: LEASE_MS });
+			assert.ok(p);
+			await s.completeActivation(p.lease, [], { kind: "suspend", wakeAt: null }, T0);
+			const [c1] = await s.claimActivations({ slots: [{ workflow: "c", limit: 1 }], now: T0, leaseMs: LEASE_MS });
+			assert.ok(c1);
+			await s.completeActivation(c1.lease, [], { kind: "complete", output: bytes("o"), notify: { parent, type: "child-c1", payload: bytes("done") } }, T0 + 1);
+			const events = await s.readEvents(parent);
+			assert.deepEqual(
+				events.map((e) => [e.type, Buffer.from(e.payload).toString()]),
+				[["child-c1", "done"]],
+			);
+			assert.equal(await s.nextWakeAt(["p"]), T0 + 1, "the waiting parent is due");
+			assert.equal(await s.terminate({ workflow: "c", id: "c2" }, T0 + 2, rec("finished"), { parent, type: "child-c2", payload: bytes("gone") }), "ok");
+			assert.deepEqual(
+				(await s.readEvents(parent)).map((e) => e.type),
+				["child-c1", "child-c2"],
+			);
+			assert.deepEqual(await s.childrenOf(parent), [], "ended children are not listed");
+		});
 	});
 }

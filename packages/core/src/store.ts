@@ -30,6 +30,8 @@ export interface InstanceRecord extends InstanceKey {
 	wakeAt: number | null;
 	/** The version of the workflow code that created the instance (docs/replay.md#versions). */
 	version: string | null;
+	/** The instance that started this one as its child (`runChild`), told when this one ends. */
+	parent: InstanceKey | null;
 }
 
 /**
@@ -88,6 +90,8 @@ export interface NewInstance extends InstanceKey {
 	params: Uint8Array;
 	/** The version of the workflow code creating it. */
 	version?: string | null;
+	/** The instance starting it as a child: when this one ends, the store delivers `ChildNotice` events to it. */
+	parent?: InstanceKey | null;
 	/**
 	 * A journal the instance starts with (a fork): written as the instance's own, under epoch 0,
 	 * numbered in order (seq = journalSeq(0, n)).
@@ -115,14 +119,44 @@ export interface ListInstancesQuery {
 
 export type CreateOutcome = { ok: true } | { ok: false; code: "instance.already_exists" };
 
+/**
+ * The event a child's end delivers to its parent, in the same transaction as that end: so a
+ * parent waiting on a child can never miss it (`runChild`).
+ */
+export interface ChildNotice {
+	parent: InstanceKey;
+	type: string;
+	payload: Uint8Array;
+}
+
 /** How an activation ends. */
 export type ActivationOutcome =
-	| { kind: "complete"; output: Uint8Array }
-	| { kind: "errored"; error: ErrorRecord }
+	| { kind: "complete"; output: Uint8Array; notify?: ChildNotice }
+	| { kind: "errored"; error: ErrorRecord; notify?: ChildNotice }
+	/** Terminated after its rollback chain ran (`terminate({ rollback: true })`); `error.rollback` says how it went. */
+	| { kind: "terminated"; error: ErrorRecord; notify?: ChildNotice }
 	/** Waiting on timers/events (or held by a pause): wake at `wakeAt`, or now if signalled meanwhile. */
 	| { kind: "suspend"; wakeAt: number | null };
 
 export type ControlOutcome = "ok" | "not_found" | "finished";
+
+/** What a store reports about its own work, for metrics (see Store.observe). Must be cheap and never throw. */
+export interface StoreObserver {
+	/** A group commit: the writes it carried and how long its transaction took, in seconds. */
+	committed?(writes: number, seconds: number): void;
+	/** A write refused because its lease's epoch had moved on (fencing). */
+	staleWriteRejected?(): void;
+	/** Instances taken over from a holder that stopped renewing its lease (expired, or a previous process's). */
+	leaseTakeovers?(count: number): void;
+}
+
+/** A workflow's queue: instances due now and not claimed (new, woken, or with an expired lease). */
+export interface QueueStats {
+	workflow: string;
+	depth: number;
+	/** The earliest due time among them (ms, in the caller's clock), or null when the queue is empty. */
+	oldestDueAt: number | null;
+}
 
 export interface Store {
 	/** Inserts instances as `queued` and due now; each item succeeds or fails on its own. */
@@ -167,8 +201,10 @@ export interface Store {
 	 * fenced and the instance replays from the journal.
 	 */
 	resume(key: InstanceKey, now: number, resumedRecord: (pausedMs: number) => NewJournalRecord): Promise<ControlOutcome>;
-	/** Ends a non-terminal instance as terminated and fences any live activation. */
-	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome>;
+	/** Ends a non-terminal instance as terminated and fences any live activation; delivers `notify` to its parent. */
+	terminate(key: InstanceKey, now: number, record: NewJournalRecord, notify?: ChildNotice): Promise<ControlOutcome>;
+	/** The children (instances created with `parent: key`) that have not ended. */
+	childrenOf(key: InstanceKey): Promise<InstanceKey[]>;
 	/**
 	 * Starts a new generation: keeps the records before `fromKey` (none if null), fences any live
 	 * activation, and queues the instance. "step_not_found" when `fromKey` is not in the journal.
@@ -181,6 +217,12 @@ export interface Store {
 	 * implements it so idle workers wake at once; the engine still polls as a backstop.
 	 */
 	onWake?(listener: (workflow: string | null) => void): () => void;
+
+	/** Optional: reports commits, stale writes and lease takeovers to `observer` from now on (one observer per store). */
+	observe?(observer: StoreObserver): void;
+
+	/** Optional: each workflow's queue of due, unclaimed instances, read from the due-time index. */
+	queueStats?(workflows: string[], now: number): Promise<QueueStats[]>;
 
 	close(): Promise<void>;
 }

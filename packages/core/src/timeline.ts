@@ -3,7 +3,7 @@
 import type { ErrorRecord } from "./errors.js";
 import { type AttemptEntry, decodeJournal, JournalView, type Positioned } from "./journal.js";
 import { type Serializer, toJsonValue } from "./serializer.js";
-import type { ResolvedStepConfig } from "./step-config.js";
+import { type ResolvedStepConfig, shownOutput } from "./step-config.js";
 import type { InstanceRecord, InstanceStatusName, JournalRecord } from "./store.js";
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -14,22 +14,30 @@ export interface StepAttempt {
 	end: string;
 	success: boolean;
 	error: { name: string; message: string } | null;
+	/** The body's console output (captured, bounded; the last line says so when some was dropped). */
+	logs: { at: string; level: string; message: string }[];
 }
 
+/** A `step.do` with its attempts. */
+export interface StepItem {
+	type: "step";
+	name: string;
+	count: number;
+	start: string;
+	end: string | null;
+	success: boolean | null;
+	output: unknown;
+	error: { name: string; message: string } | null;
+	config: ResolvedStepConfig;
+	attempts: StepAttempt[];
+	nextAttemptAt: string | null;
+}
+
+/** A step's rollback handler, run when the instance failed (as Cloudflare's REST API shows it), named after its step. */
+export type RollbackItem = Omit<StepItem, "type"> & { type: "rollback" };
+
 export type TimelineItem =
-	| {
-			type: "step";
-			name: string;
-			count: number;
-			start: string;
-			end: string | null;
-			success: boolean | null;
-			output: unknown;
-			error: { name: string; message: string } | null;
-			config: ResolvedStepConfig;
-			attempts: StepAttempt[];
-			nextAttemptAt: string | null;
-	  }
+	| StepItem
 	| { type: "sleep"; name: string; start: string; end: string; finished: boolean }
 	| {
 			type: "waitForEvent";
@@ -62,6 +70,10 @@ export interface InstanceDetails {
 	/** Every version that ran the instance, in order, from when it first did (the creator's from creation). */
 	versions: { version: string; since: string }[];
 	steps: TimelineItem[];
+	/** The rollback handlers that ran when the instance failed, in the order they ran (docs/rollback.md). */
+	rollbacks: RollbackItem[];
+	/** How the rollback chain ended, once the instance has errored with handlers registered. */
+	rollback: { outcome: "complete" | "failed"; error: { name: string; message: string } | null } | null;
 }
 
 export function describeInstance(record: InstanceRecord, journal: JournalRecord[], serializer: Serializer): InstanceDetails {
@@ -69,16 +81,18 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 	const view = new JournalView(entries);
 	const now = Date.now();
 	const steps: TimelineItem[] = [];
+	const rollbacks: RollbackItem[] = [];
 	let divergence: InstanceDetails["divergence"] = null;
 	const versions: InstanceDetails["versions"] = record.version === null ? [] : [{ version: record.version, since: iso(record.createdAt) as string }];
-	const byKey = new Map<string, TimelineItem>();
+	const byKey = new Map<string, TimelineItem | RollbackItem>();
 	for (const e of entries as Positioned[]) {
 		switch (e.kind) {
 			case "attempt": {
-				let item = byKey.get(e.key) as Extract<TimelineItem, { type: "step" }> | undefined;
+				let item = byKey.get(e.key) as StepItem | RollbackItem | undefined;
+				const rollback = e.key.startsWith("rollback:");
 				if (!item) {
 					item = {
-						type: "step",
+						type: rollback ? "rollback" : "step",
 						name: e.name,
 						count: e.count,
 						start: iso(e.startedAt) as string,
@@ -89,16 +103,17 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 						config: e.config,
 						attempts: [],
 						nextAttemptAt: null,
-					};
+					} as StepItem | RollbackItem;
 					byKey.set(e.key, item);
-					steps.push(item);
+					if (item.type === "rollback") rollbacks.push(item);
+					else steps.push(item);
 				}
 				item.attempts.push(attemptOf(e));
 				item.nextAttemptAt = e.retryAt === undefined ? null : iso(e.retryAt);
 				if (e.final) {
 					item.end = iso(e.endedAt);
 					item.success = e.ok;
-					item.output = e.ok ? toJsonValue(e.value) : null;
+					item.output = e.ok ? shownOutput(e.config, toJsonValue(e.value)) : null;
 					item.error = plainError(e.error);
 				}
 				break;
@@ -172,9 +187,17 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 		version: record.version,
 		versions,
 		steps,
+		rollbacks,
+		rollback: record.error?.rollback ?? null,
 	};
 }
 
 function attemptOf(e: AttemptEntry): StepAttempt {
-	return { start: iso(e.startedAt) as string, end: iso(e.endedAt) as string, success: e.ok, error: plainError(e.error) };
+	return {
+		start: iso(e.startedAt) as string,
+		end: iso(e.endedAt) as string,
+		success: e.ok,
+		error: plainError(e.error),
+		logs: e.logs?.map((l) => ({ at: iso(l.at) as string, level: l.level, message: l.message })) ?? [],
+	};
 }

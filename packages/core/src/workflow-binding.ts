@@ -1,6 +1,6 @@
 // What user code holds: a binding per workflow (`env.MY_WORKFLOW`) and an instance handle,
 // with Cloudflare's methods, names and error shapes.
-import type { Engine, InstanceStatus, RestartOptions } from "./engine.js";
+import type { Engine, InstanceStatus, RestartOptions, TerminateOptions } from "./engine.js";
 import { ValidationError, WorkflowError } from "./errors.js";
 import type { InstanceDetails } from "./timeline.js";
 
@@ -45,8 +45,9 @@ export class WorkflowInstance {
 	resume(): Promise<void> {
 		return this.#engine.resume(this.#key);
 	}
-	terminate(): Promise<void> {
-		return this.#engine.terminate(this.#key);
+	/** Stops the instance for good; `{ rollback: true }` runs its rollback handlers first. */
+	terminate(options?: TerminateOptions): Promise<void> {
+		return this.#engine.terminate(this.#key, options);
 	}
 	restart(options?: RestartOptions): Promise<void> {
 		return this.#engine.restart(this.#key, options);
@@ -67,7 +68,10 @@ export function bindingOwner(binding: unknown): { engine: Engine; workflow: stri
 	return typeof binding === "object" && binding !== null ? owners.get(binding) : undefined;
 }
 
-export class WorkflowBinding<Params = unknown> {
+/** `Output` is what the workflow's run() returns: `runChild` hands it back typed. */
+export class WorkflowBinding<Params = unknown, Output = unknown> {
+	/** Types only (never set): carries `Output` so `runChild` can infer it from the binding. */
+	declare readonly output?: Output;
 	readonly #engine: Engine;
 	readonly #workflow: string;
 	constructor(engine: Engine, workflow: string) {

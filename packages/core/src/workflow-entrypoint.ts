@@ -1,4 +1,6 @@
 import type { WorkflowDuration } from "./duration.js";
+import type { RollbackOptions } from "./rollback.js";
+import type { WorkflowSchedule } from "./schedule-instance-id.js";
 import type { ResolvedStepConfig, WorkflowStepConfig } from "./step-config.js";
 
 /** The first argument of `run()`: immutable, identical on every replay. */
@@ -7,6 +9,8 @@ export interface WorkflowEvent<Params = unknown> {
 	readonly timestamp: Date;
 	readonly instanceId: string;
 	readonly workflowName: string;
+	/** Present only on instances a cron schedule created: which cron, and which firing. */
+	readonly schedule?: WorkflowSchedule;
 }
 
 /** What a step body receives. */
@@ -29,8 +33,8 @@ export interface WorkflowStepEvent<T = unknown> {
 }
 
 export interface WorkflowStep {
-	do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
-	do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T): Promise<T>;
+	do<T>(name: string, callback: (ctx: WorkflowStepContext) => Promise<T> | T, rollback?: RollbackOptions<T>): Promise<T>;
+	do<T>(name: string, config: WorkflowStepConfig, callback: (ctx: WorkflowStepContext) => Promise<T> | T, rollback?: RollbackOptions<T>): Promise<T>;
 	sleep(name: string, duration: WorkflowDuration | number): Promise<void>;
 	sleepUntil(name: string, timestamp: Date | number): Promise<void>;
 	waitForEvent<T = unknown>(name: string, options: { type: string; timeout?: WorkflowDuration | number }): Promise<WorkflowStepEvent<T>>;

@@ -1,7 +1,7 @@
 // What every route handler shares: the engine, the creation rate limiter, what the config says
 // about each workflow, and the open event streams (so shutdown can end them).
 
-import type { Retention } from "@weft/client";
+import type { Retention, WorkflowScheduleInfo } from "@weft/client";
 import { type Engine, isValidInstanceId, ValidationError, type WorkflowBinding, WorkflowError } from "@weft/core";
 import type { CreationRateLimiter } from "./creation-rate-limiter.js";
 
@@ -12,6 +12,8 @@ export interface WorkflowInfo {
 	module: string;
 	concurrency: { limit: number } | null;
 	retention: Retention | null;
+	/** The workflow's cron schedules with their next firing (from the process's cron trigger). */
+	schedules?: () => WorkflowScheduleInfo[];
 }
 
 export interface ApiContext {

@@ -2,18 +2,23 @@
 // every failure into `{ error: { code, message } }` with its status from ERROR_STATUS.
 import type { Health } from "@weft/client";
 import type { Engine } from "@weft/core";
+import type { Telemetry } from "@weft/telemetry";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ApiContext, WorkflowInfo } from "./api-context.js";
 import { bearerAuth } from "./bearer-auth.js";
 import { type CreationRate, CreationRateLimiter, DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
+import { dashboardAssets } from "./dashboard-route.js";
 import { errorAnswer } from "./error-status.js";
 import { registerEventStreamRoute } from "./event-stream-route.js";
+import { registerHistoryRoutes } from "./history-routes.js";
 import { registerInstanceRoutes } from "./instance-routes.js";
 import { localOnlyGuard } from "./local-only-guard.js";
+import { registerObservabilityRoutes } from "./observability-routes.js";
 import { OPENAPI_DOCUMENT } from "./openapi-document.js";
 import { RequestError } from "./request-error.js";
+import { sameOriginWrites } from "./same-origin-writes.js";
 import { registerWorkflowRoutes } from "./workflow-routes.js";
 
 /** 1 MiB, Cloudflare's limit for a payload and for a batch. */
@@ -33,6 +38,10 @@ export interface ApiOptions {
 	heartbeatMs?: number;
 	/** Where failures of the server itself go (default console.error). */
 	log?: (error: unknown) => void;
+	/** Metrics for GET /metrics and alert states for GET /api/alerts (@weft/telemetry). */
+	telemetry?: Telemetry | undefined;
+	/** The built dashboard served at / (default: @weft/dashboard's build); false serves none. */
+	dashboard?: string | false;
 }
 
 export interface Api {
@@ -68,7 +77,9 @@ export function createApi(options: ApiOptions): Api {
 		throw new RequestError("route.not_found", `no route ${c.req.method} ${c.req.path}; the API is described at /api/openapi.json`);
 	});
 
+	if (options.dashboard !== false) app.use("*", dashboardAssets({ dir: options.dashboard, localOnly: !options.token }));
 	app.use("*", options.token ? bearerAuth(options.token) : localOnlyGuard());
+	if (!options.token) app.use("*", sameOriginWrites());
 	app.use(
 		"*",
 		bodyLimit({
@@ -89,7 +100,9 @@ export function createApi(options: ApiOptions): Api {
 	app.get("/api/openapi.json", (c) => c.json(OPENAPI_DOCUMENT));
 	registerWorkflowRoutes(app, ctx);
 	registerInstanceRoutes(app, ctx);
+	registerHistoryRoutes(app, ctx);
 	registerEventStreamRoute(app, ctx);
+	registerObservabilityRoutes(app, ctx, options.telemetry);
 
 	return {
 		app,

@@ -8,7 +8,18 @@ import { type ServeProjectOptions, type ServingProject, serveProject } from "./s
 import { waitForSignal } from "./wait-for-signal.js";
 
 export type DevChildMessage =
-	| { type: "ready"; url: string; port: number; database: string; workflows: string[]; authenticated: boolean; files: string[] }
+	| {
+			type: "ready";
+			url: string;
+			port: number;
+			database: string;
+			workflows: string[];
+			authenticated: boolean;
+			files: string[];
+			/** A Cloudflare project's Worker, on its own port. */
+			worker: { url: string; port: number } | null;
+			notices: string[];
+	  }
 	| { type: "failed"; code: string; message: string; files: string[] };
 
 const send = (m: DevChildMessage) => new Promise<void>((resolve) => (process.send ? process.send(m, () => resolve()) : resolve()));
@@ -49,6 +60,8 @@ async function main(): Promise<void> {
 		database: project.database,
 		workflows: project.loaded.workflows.map((w) => w.name),
 		authenticated: project.authenticated,
+		worker: project.worker ? { url: project.worker.url, port: project.worker.port } : null,
+		notices: project.notices,
 		files: projectFiles(project.loaded.dir, project.loaded.path),
 	});
 	await Promise.race([stop, orphaned]);

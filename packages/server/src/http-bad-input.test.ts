@@ -53,7 +53,7 @@ const cases: [string, string, string | undefined, number, string][] = [
 	["GET", `${I}?limit=lots`, undefined, 400, "list.invalid_limit"],
 	["GET", `${I}?createdFrom=yesterday`, undefined, 400, "list.invalid_date"],
 	["GET", "/api/nothing-here", undefined, 404, "route.not_found"],
-	["GET", "/", undefined, 404, "route.not_found"],
+	["GET", "/no-such-page", undefined, 404, "route.not_found"], // (/ is the dashboard)
 	["DELETE", I, undefined, 405, "route.method_not_allowed"],
 	["PUT", "/healthz", undefined, 405, "route.method_not_allowed"],
 ];

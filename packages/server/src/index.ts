@@ -3,6 +3,7 @@ export { type BannerInfo, formatBanner } from "./banner.js";
 export { ConfigError } from "./config-error.js";
 export { type Api, type ApiOptions, apiRoutes, createApi, MAX_BODY_BYTES } from "./create-api.js";
 export { type CreationRate, CreationRateLimiter, DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
+export { CronTrigger, type CronTriggerOptions, type ScheduleState } from "./cron-trigger.js";
 export { ERROR_STATUS, errorAnswer } from "./error-status.js";
 export { CONFIG_FILES, findConfigFile, type LoadedConfig, type LoadedWorkflow, loadConfig, resolveDatabase } from "./load-config.js";
 export {
@@ -16,6 +17,15 @@ export {
 	redactUrl,
 } from "./open-store.js";
 export { OPENAPI_DOCUMENT } from "./openapi-document.js";
+export {
+	historyFiles,
+	type ProjectReplay,
+	type ReplayEachOptions,
+	type ReplayStoredOptions,
+	replayFiles,
+	replayOne,
+	replayStored,
+} from "./replay-project.js";
 export { RequestError } from "./request-error.js";
 export { type DevOptions, runDev } from "./run-dev.js";
 export { runStart } from "./run-start.js";

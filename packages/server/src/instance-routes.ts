@@ -23,6 +23,7 @@ export function registerInstanceRoutes(app: Hono, ctx: ApiContext): void {
 			...(q.createdBefore !== undefined ? { createdBefore: dateParam(q.createdBefore) } : {}),
 			...(q.limit !== undefined ? { limit: Number(q.limit) } : {}),
 			...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+			...(q.version !== undefined ? { version: q.version } : {}),
 		});
 		return c.json(page);
 	});
@@ -75,16 +76,19 @@ export function registerInstanceRoutes(app: Hono, ctx: ApiContext): void {
 		if (!isPlainObject(body) || !ACTIONS.includes(body.status as StatusAction))
 			throw new RequestError(
 				"request.invalid_body",
-				`the body must be { "status": ${ACTIONS.map((a) => `"${a}"`).join(" | ")}, "from"?: { name, count?, type? } }`,
+				`the body must be { "status": ${ACTIONS.map((a) => `"${a}"`).join(" | ")}, "from"?: { name, count?, type? }, "rollback"?: boolean }`,
 			);
-		onlyKeys(body, ["status", "from"], "the body");
+		onlyKeys(body, ["status", "from", "rollback"], "the body");
 		const action = body.status as StatusAction;
 		if (body.from !== undefined && action !== "restart") throw new RequestError("request.invalid_body", '"from" goes only with "status": "restart"');
+		if (body.rollback !== undefined && (action !== "terminate" || typeof body.rollback !== "boolean"))
+			throw new RequestError("request.invalid_body", '"rollback" goes only with "status": "terminate", as true or false');
 		const instance = await binding.get(id);
 		if (action === "restart") {
 			ctx.limiter?.take(binding.workflowName);
 			await instance.restart(body.from === undefined ? {} : { from: body.from as never });
-		} else await instance[action]();
+		} else if (action === "terminate") await instance.terminate({ rollback: body.rollback === true });
+		else await instance[action]();
 		const answer: StatusChange = { id, status: (await instance.status()).status, timestamp: new Date().toISOString() };
 		return c.json(answer);
 	});

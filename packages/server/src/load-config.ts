@@ -2,12 +2,13 @@
 // every workflow to its class, with an error that names the file, the workflow and the fix.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { AnyWorkflowClass } from "@weft/core";
+import { type AnyWorkflowClass, hashVersion } from "@weft/core";
 import { ConfigError } from "./config-error.js";
 import { importModule } from "./module-loader.js";
 import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl, unsupported } from "./open-store.js";
 import { validateConfig } from "./validate-config.js";
 import type { RetentionConfig, WeftConfig } from "./weft-config.js";
+import { findWranglerFile, isWranglerFile, readWranglerConfig, type WorkerProject, WRANGLER_FILES } from "./wrangler-config.js";
 
 export const CONFIG_FILES = ["weft.config.ts", "weft.config.mts", "weft.config.js", "weft.config.mjs", "weft.config.json"] as const;
 
@@ -21,7 +22,13 @@ export interface LoadedWorkflow {
 	modulePath: string;
 	class: AnyWorkflowClass;
 	concurrency: { limit: number } | null;
+	/** The version of its code: the config's, else a hash of the module file. */
+	version: string;
+	onDivergence: "run" | "hold";
+	limits: { steps?: number } | null;
 	retention: RetentionConfig | null;
+	/** Cron expressions (UTC); each firing creates one instance. */
+	schedules: string[];
 }
 
 export interface LoadedConfig {
@@ -33,17 +40,21 @@ export interface LoadedConfig {
 	workflows: LoadedWorkflow[];
 	/** The SQLite file's absolute path, or a PostgreSQL URL (postgres:// or postgresql://). */
 	database: string;
+	/** Set when the config is a wrangler file: the Worker's own settings (its fetch handler is served too). */
+	worker: WorkerProject | null;
 }
 
-/** The config file in `dir`, or a ConfigError `config.not_found`. */
+/** The config file in `dir` (a weft.config.* first, else a Cloudflare project's wrangler file), or a ConfigError `config.not_found`. */
 export function findConfigFile(dir: string): string {
 	for (const name of CONFIG_FILES) {
 		const path = join(dir, name);
 		if (existsSync(path)) return path;
 	}
+	const wrangler = findWranglerFile(dir);
+	if (wrangler) return wrangler;
 	throw new ConfigError(
 		"config.not_found",
-		`no ${CONFIG_FILES.join(", ")} in ${dir}; create weft.config.ts listing your workflows (see docs/config.md), or run from your project's directory`,
+		`no ${[...CONFIG_FILES, ...WRANGLER_FILES].join(", ")} in ${dir}; create weft.config.ts listing your workflows (see docs/config.md), or run from your project's directory`,
 	);
 }
 
@@ -52,7 +63,8 @@ export async function loadConfig(options: { cwd: string; configPath?: string }):
 	if (!existsSync(path)) throw new ConfigError("config.not_found", `the config file ${path} does not exist`);
 	const dir = dirname(path);
 	const shown = relative(options.cwd, path) || path;
-	const config = validateConfig(await readConfigValue(path, shown), shown);
+	const wrangler = isWranglerFile(path) ? readWranglerConfig(path, shown) : null;
+	const config = validateConfig(wrangler ? wrangler.value : await readConfigValue(path, shown), shown);
 
 	const modules = new Map<string, Record<string, unknown>>();
 	const workflows: LoadedWorkflow[] = [];
@@ -94,11 +106,15 @@ export async function loadConfig(options: { cwd: string; configPath?: string }):
 			modulePath,
 			class: cls as AnyWorkflowClass,
 			concurrency: wf.concurrency ?? null,
+			version: wf.version ?? hashVersion(readFileSync(modulePath, "utf8")),
+			onDivergence: wf.onDivergence ?? "run",
+			limits: wf.limits ?? null,
 			retention: wf.default_retention ?? config.default_retention ?? null,
+			schedules: wf.schedules === undefined ? [] : [wf.schedules].flat(),
 		});
 	}
 	const database = config.database ?? join(".weft", "weft.db");
-	return { path, dir, config, workflows, database: resolveDatabase(database, dir) };
+	return { path, dir, config, workflows, database: resolveDatabase(database, dir), worker: wrangler?.worker ?? null };
 }
 
 /**

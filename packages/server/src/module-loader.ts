@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { register as registerCjs } from "tsx/cjs/api";
 import { register as registerEsm } from "tsx/esm/api";
+import { registerCloudflareModules } from "./cloudflare-modules.js";
 
 let registered = false;
 const imported = new Set<string>();
@@ -16,6 +17,8 @@ function ensureRegistered(): void {
 	registered = true;
 	registerEsm({ onImport: (url) => imported.add(url) });
 	registerCjs();
+	// After tsx, so this hook runs first: `cloudflare:workers` never reaches tsx's resolver.
+	registerCloudflareModules();
 }
 
 /**

@@ -3,7 +3,7 @@
 // processes. `openProjectEngine` builds the engine on either, from a loaded project config.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Engine, type Store } from "@weft/core";
+import { Engine, type EngineObserver, type LogCapture, type Store } from "@weft/core";
 import { PostgresStore } from "@weft/store-postgres";
 import { createEngine, SqliteStore } from "weft";
 import { ConfigError } from "./config-error.js";
@@ -101,6 +101,10 @@ export interface ProjectEngineOptions {
 	/** Overrides the config's maxActivations. */
 	maxActivations?: number | undefined;
 	applicationName?: string | undefined;
+	/** Metrics, logs and tracing (@weft/telemetry's observer). */
+	observer?: EngineObserver | undefined;
+	/** Keeps step bodies' console output with their attempts. */
+	captureLogs?: LogCapture | undefined;
 	onError: (error: unknown, context: string) => void;
 }
 
@@ -114,10 +118,22 @@ export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEn
 	};
 	const common = {
 		workflows: Object.fromEntries(
-			loaded.workflows.map((w) => [w.binding, { name: w.name, class: w.class, ...(w.concurrency ? { concurrency: w.concurrency } : {}) }]),
+			loaded.workflows.map((w) => [
+				w.binding,
+				{
+					name: w.name,
+					class: w.class,
+					version: w.version,
+					onDivergence: w.onDivergence,
+					...(w.concurrency ? { concurrency: w.concurrency } : {}),
+					...(w.limits ? { limits: w.limits } : {}),
+				},
+			]),
 		),
 		env: config.vars ?? {},
 		onError: options.onError,
+		...(options.observer ? { observer: options.observer } : {}),
+		...(options.captureLogs ? { captureLogs: options.captureLogs } : {}),
 		...tuning,
 	};
 	if (!isPostgresUrl(options.database)) {

@@ -66,6 +66,7 @@ export const OPENAPI_DOCUMENT = {
 					query("createdBefore", "Created before (ISO date or epoch ms)"),
 					query("limit", "Page size, 1–1000 (default 50)", { type: "integer", minimum: 1, maximum: 1000 }),
 					query("cursor", "The `cursor` of the previous page"),
+					query("version", "Only instances created by this version of the workflow code"),
 				],
 				responses: { 200: ok("A page", ref("InstancePage")), ...errors(400, 404) },
 			},
@@ -116,6 +117,23 @@ export const OPENAPI_DOCUMENT = {
 				responses: { 200: ok("The timeline item", ref("TimelineItem")), ...errors(400, 404) },
 			},
 		},
+		"/api/workflows/{name}/instances/{id}/history": {
+			get: {
+				operationId: "exportHistory",
+				summary: "The instance's journal as a versioned history document, to replay against code",
+				parameters: [name, id],
+				responses: { 200: ok("The history", ref("History")), ...errors(400, 404) },
+			},
+		},
+		"/api/workflows/{name}/instances/{id}/fork": {
+			post: {
+				operationId: "forkInstance",
+				summary: "A new instance from this one's params (or new ones) and its journal before a step; the original is untouched",
+				parameters: [name, id],
+				requestBody: { required: false, ...json(ref("ForkRequest")) },
+				responses: { 201: ok("Queued", ref("CreatedInstance")), ...errors(400, 404, 409, 413, 429) },
+			},
+		},
 		"/api/workflows/{name}/instances/{id}/status": {
 			patch: {
 				operationId: "changeInstanceStatus",
@@ -153,10 +171,65 @@ export const OPENAPI_DOCUMENT = {
 				},
 			},
 		},
+		"/api/workflows/{name}/instances/{id}/logs": {
+			get: {
+				operationId: "instanceLogs",
+				summary: "What the instance's step bodies printed (console capture), attempt by attempt, in journal order",
+				parameters: [name, id],
+				responses: { 200: ok("The captured lines", ref("InstanceLogs")), ...errors(400, 404) },
+			},
+		},
+		"/api/alerts": {
+			get: {
+				operationId: "listAlerts",
+				summary: "The server's alert rules and their state",
+				responses: { 200: ok("The rules", { type: "object", properties: { alerts: { type: "array", items: ref("AlertStatus") } } }), ...errors() },
+			},
+		},
+		"/metrics": {
+			get: {
+				operationId: "metrics",
+				summary: "Prometheus metrics (text exposition format); see docs/observability.md",
+				responses: { 200: { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } }, ...errors() },
+			},
+		},
 	},
 	components: {
 		securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "Required on every route when the server has a token" } },
 		schemas: {
+			InstanceLogs: {
+				type: "object",
+				required: ["logs"],
+				properties: {
+					logs: {
+						type: "array",
+						items: {
+							type: "object",
+							required: ["step", "count", "attempt", "at", "level", "message"],
+							properties: {
+								step: { type: "string" },
+								count: { type: "integer" },
+								attempt: { type: "integer" },
+								at: { type: "string", format: "date-time" },
+								level: { enum: ["debug", "info", "warn", "error"] },
+								message: { type: "string" },
+							},
+						},
+					},
+				},
+			},
+			AlertStatus: {
+				type: "object",
+				required: ["name", "kind", "state", "since", "lastFiredAt", "detail"],
+				properties: {
+					name: { type: "string" },
+					kind: { enum: ["stuck", "errorRate", "queueAge"] },
+					state: { enum: ["ok", "firing"] },
+					since: { type: "string", format: "date-time" },
+					lastFiredAt: { ...nullableString, format: "date-time" },
+					detail: { type: "string" },
+				},
+			},
 			Error: {
 				type: "object",
 				required: ["error"],
@@ -170,7 +243,23 @@ export const OPENAPI_DOCUMENT = {
 			},
 			WorkflowSummary: {
 				type: "object",
-				properties: { name: { type: "string" }, binding: { type: "string" }, className: nullableString, instances: ref("InstanceCounts") },
+				properties: {
+					name: { type: "string" },
+					binding: { type: "string" },
+					className: nullableString,
+					instances: ref("InstanceCounts"),
+					schedules: { type: "array", items: ref("WorkflowSchedule") },
+				},
+			},
+			WorkflowSchedule: {
+				type: "object",
+				required: ["cron", "next"],
+				description: "A cron schedule (UTC): each firing creates one instance with event.schedule set",
+				properties: {
+					cron: { type: "string" },
+					next: { type: ["string", "null"], format: "date-time", description: "The next firing; null if the cron never fires again" },
+					missed: { type: "integer", minimum: 1, description: "Firings skipped while no process ran (the latest of them ran once at start); absent when none" },
+				},
 			},
 			WorkflowDescription: {
 				allOf: [
@@ -195,6 +284,7 @@ export const OPENAPI_DOCUMENT = {
 					startedOn: nullableString,
 					endedOn: nullableString,
 					modifiedOn: { type: "string", format: "date-time" },
+					version: { ...nullableString, description: "The version of the workflow code that created it" },
 				},
 			},
 			InstancePage: { type: "object", properties: { instances: { type: "array", items: ref("InstanceSummary") }, cursor: nullableString } },
@@ -217,7 +307,7 @@ export const OPENAPI_DOCUMENT = {
 				type: "object",
 				required: ["type"],
 				description:
-					"type step: name, count, start, end, success, output, error, config, attempts[{start, end, success, error}], nextAttemptAt; sleep: name, count, start, end, finished; waitForEvent: name, count, event_type, start, end, finished, output, error; termination: at",
+					"type step: name, count, start, end, success, output, error, config, attempts[{start, end, success, error, logs[{at, level, message}]}], nextAttemptAt; sleep: name, count, start, end, finished; waitForEvent: name, count, event_type, start, end, finished, output, error; termination: at",
 				properties: {
 					type: { enum: ["step", "sleep", "waitForEvent", "termination"] },
 					name: { type: "string" },
@@ -240,7 +330,19 @@ export const OPENAPI_DOCUMENT = {
 					output: anyJson,
 					error: errorRecord,
 					generation: { type: "integer" },
+					version: { ...nullableString, description: "The version of the workflow code that created it" },
+					versions: {
+						type: "array",
+						description: "Every version that ran it, from when it first did",
+						items: { type: "object", properties: { version: { type: "string" }, since: { type: "string", format: "date-time" } } },
+					},
 					steps: { type: "array", items: ref("TimelineItem") },
+					rollback: {
+						type: ["object", "null"],
+						description: "How the rollback chain ended",
+						properties: { outcome: { enum: ["complete", "failed"] }, error: errorRecord },
+					},
+					rollbacks: { type: "array", description: "The rollback handlers that ran when the instance failed, in order", items: ref("TimelineItem") },
 				},
 			},
 			StatusChangeRequest: {
@@ -249,11 +351,39 @@ export const OPENAPI_DOCUMENT = {
 				additionalProperties: false,
 				properties: {
 					status: { enum: ["pause", "resume", "terminate", "restart"] },
+					rollback: { type: "boolean", description: 'With "terminate": run the rollback handlers first' },
 					from: {
 						type: "object",
 						required: ["name"],
 						properties: { name: { type: "string" }, count: { type: "integer", minimum: 1 }, type: { enum: ["do", "sleep", "waitForEvent"] } },
 					},
+				},
+			},
+			ForkRequest: {
+				type: "object",
+				additionalProperties: false,
+				properties: {
+					from: {
+						type: "object",
+						required: ["name"],
+						properties: { name: { type: "string" }, count: { type: "integer", minimum: 1 }, type: { enum: ["do", "sleep", "waitForEvent"] } },
+					},
+					params: anyJson,
+					id: idPattern,
+				},
+			},
+			History: {
+				type: "object",
+				description: "An instance's journal as one versioned document (docs/history-format.md has its JSON Schema)",
+				required: ["format", "version", "workflow", "instanceId", "exportedAt", "instance", "entries"],
+				properties: {
+					format: { const: "weft.history" },
+					version: { type: "integer", minimum: 1 },
+					workflow: { type: "string" },
+					instanceId: { type: "string" },
+					exportedAt: { type: "string", format: "date-time" },
+					instance: { type: "object" },
+					entries: { type: "array", items: { type: "object", properties: { seq: { type: "integer" }, at: { type: "integer" }, entry: { type: "object" } } } },
 				},
 			},
 			StatusChange: { type: "object", properties: { id: { type: "string" }, status: { enum: STATUSES }, timestamp: { type: "string" } } },

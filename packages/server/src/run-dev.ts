@@ -22,7 +22,9 @@ export interface DevOptions extends Omit<ServeProjectOptions, "log"> {
 export async function runDev(options: DevOptions): Promise<number> {
 	const { out = (line: string) => console.log(line), err = (line: string) => console.error(line), debounceMs = 150, ...serve } = options;
 	const childEntry = new URL("./dev-child.js", import.meta.url);
+	// Kept across reloads: the ports the first server process got (they may have been picked by the OS).
 	let port = serve.port;
+	let apiPort = serve.apiPort;
 	let child: ChildProcess | null = null;
 	let childExited: Promise<void> = Promise.resolve();
 	let started = false;
@@ -49,7 +51,7 @@ export async function runDev(options: DevOptions): Promise<number> {
 
 	function spawnChild(): void {
 		const proc = fork(childEntry, [], {
-			env: { ...process.env, WEFT_DEV_OPTIONS: JSON.stringify({ ...serve, port }) },
+			env: { ...process.env, WEFT_DEV_OPTIONS: JSON.stringify({ ...serve, port, apiPort }) },
 			stdio: ["ignore", "inherit", "inherit", "ipc"],
 		});
 		child = proc;
@@ -65,12 +67,29 @@ export async function runDev(options: DevOptions): Promise<number> {
 			watched = m.type === "ready" ? new Set(m.files) : new Set([...watched, ...m.files]);
 			watcher.set(watched);
 			if (m.type === "ready") {
-				port = m.port;
+				if (m.worker) {
+					port = m.worker.port;
+					apiPort = m.port;
+				} else port = m.port;
 				if (!started) {
 					started = true;
-					out(formatBanner({ mode: "dev", url: m.url, database: m.database, workflows: m.workflows, authenticated: m.authenticated, watching: watched.size }));
+					out(
+						formatBanner({
+							mode: "dev",
+							url: m.url,
+							database: m.database,
+							workflows: m.workflows,
+							authenticated: m.authenticated,
+							watching: watched.size,
+							workerUrl: m.worker?.url ?? null,
+							notices: m.notices,
+						}),
+					);
 					resolveFirst(null);
-				} else out(`weft: reloaded — ${m.workflows.length} workflow${m.workflows.length === 1 ? "" : "s"} at ${m.url}`);
+				} else
+					out(
+						`weft: reloaded — ${m.workflows.length} workflow${m.workflows.length === 1 ? "" : "s"} at ${m.worker ? `${m.worker.url} (Worker), ` : ""}${m.url}`,
+					);
 			} else {
 				err(`✘ [${m.code}] ${m.message}`);
 				if (!started) resolveFirst(1);

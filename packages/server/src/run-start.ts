@@ -15,6 +15,8 @@ export async function runStart(options: ServeProjectOptions & { out?: (line: str
 			database: project.database,
 			workflows: project.loaded.workflows.map((w) => w.name),
 			authenticated: project.authenticated,
+			workerUrl: project.worker?.url ?? null,
+			notices: project.notices,
 		}),
 	);
 	const signal = await waitForSignal("exit");

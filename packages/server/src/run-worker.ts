@@ -7,6 +7,8 @@ import type { PostgresStore } from "@weft/store-postgres";
 import { ConfigError } from "./config-error.js";
 import { type LoadedConfig, loadConfig, resolveDatabase } from "./load-config.js";
 import { isPostgresUrl, openProjectEngine, redactUrl } from "./open-store.js";
+import { projectTelemetry } from "./project-telemetry.js";
+import { startSchedules } from "./start-schedules.js";
 import { waitForSignal } from "./wait-for-signal.js";
 
 export interface WorkerOptions {
@@ -55,7 +57,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 			"config.worker_needs_postgres",
 			`weft worker shares its work with other processes through PostgreSQL, but the database is the SQLite file ${database}; pass --database postgres://… (or set "database" in the config), or use weft start for a single process`,
 		);
+	// Logs, step output and traces as a server has them; no alerts (servers evaluate them) and no /metrics (no HTTP API).
+	const { telemetry, engineOptions } = projectTelemetry(loaded, { alerts: false });
 	const engine = await openProjectEngine(loaded, {
+		...engineOptions,
 		database,
 		leaseMs: options.leaseMs,
 		pollMs: options.pollMs,
@@ -63,8 +68,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 		maxActivations: options.maxActivations,
 		applicationName: "weft worker",
 		onError: (e, context) => log(context, e),
+	}).catch(async (e) => {
+		await telemetry.close();
+		throw e;
 	});
+	telemetry.attach(engine);
 	const store = engine.store as PostgresStore;
+	let schedules: Awaited<ReturnType<typeof startSchedules>>;
+	try {
+		schedules = await startSchedules(loaded, engine, (e, context) => log(context, e));
+	} catch (e) {
+		await engine.close({ graceMs: 0 });
+		await telemetry.close();
+		throw e;
+	}
 	const stats = (): WorkerStats => ({
 		staleWritesRejected: store.staleWritesRejected,
 		connectionErrors: store.connectionErrors,
@@ -79,7 +96,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 		database: redactUrl(database),
 		stats,
 		close() {
-			closing ??= engine.close({ graceMs: loaded.config.shutdownGraceMs ?? 5000 }).then(stats);
+			closing ??= (async () => {
+				await schedules?.close();
+				await engine.close({ graceMs: loaded.config.shutdownGraceMs ?? 5000 });
+				await telemetry.close();
+				return stats();
+			})();
 			return closing;
 		},
 	};

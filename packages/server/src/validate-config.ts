@@ -2,6 +2,8 @@
 // `config.invalid` with the path of the bad key, instead of surfacing later as a strange failure.
 import { NAME_PATTERN, tryParseDuration } from "@weft/core";
 import { ConfigError } from "./config-error.js";
+import { checkSchedules } from "./cron-schedule.js";
+import { checkObservabilityConfig } from "./validate-observability-config.js";
 import type { RetentionConfig, WeftConfig, WorkflowConfig } from "./weft-config.js";
 
 const TOP_KEYS = new Set([
@@ -19,8 +21,23 @@ const TOP_KEYS = new Set([
 	"pollMs",
 	"poolSize",
 	"maxActivations",
+	"logs",
+	"alerts",
+	"alertWebhook",
+	"alertInterval",
 ]);
-const WORKFLOW_KEYS = new Set(["name", "binding", "class_name", "module", "concurrency", "default_retention"]);
+const WORKFLOW_KEYS = new Set([
+	"name",
+	"binding",
+	"class_name",
+	"module",
+	"concurrency",
+	"default_retention",
+	"schedules",
+	"version",
+	"onDivergence",
+	"limits",
+]);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -56,6 +73,18 @@ export function validateConfig(value: unknown, file: string): WeftConfig {
 		if (wf.concurrency !== undefined && (!isObject(wf.concurrency) || !Number.isInteger(wf.concurrency.limit) || (wf.concurrency.limit as number) < 1))
 			fail(`${at}.concurrency must be { limit: n } with n an integer ≥ 1`);
 		checkRetention(wf.default_retention, `${at}.default_retention`, fail);
+		if (wf.version !== undefined && (typeof wf.version !== "string" || !/^[\x21-\x7e]{1,64}$/.test(wf.version)))
+			fail(`${at}.version must be 1–64 printable characters without spaces (e.g. a git sha)`);
+		if (
+			wf.limits !== undefined &&
+			(!isObject(wf.limits) ||
+				Object.keys(wf.limits).some((k) => k !== "steps") ||
+				(wf.limits.steps !== undefined && (!Number.isInteger(wf.limits.steps) || (wf.limits.steps as number) < 1 || (wf.limits.steps as number) > 25_000)))
+		)
+			fail(`${at}.limits must be { steps: n } with n an integer from 1 to 25000 (default 10000)`);
+		if (wf.onDivergence !== undefined && wf.onDivergence !== "run" && wf.onDivergence !== "hold")
+			fail(`${at}.onDivergence must be "run" (the default: a step not in the journal simply runs) or "hold"`);
+		checkSchedules(wf.schedules, `${at}.schedules`, file);
 		if (names.has(wf.name as string)) fail(`two workflows are named "${wf.name}"`);
 		if (bindings.has(wf.binding as string)) fail(`two workflows use the binding "${wf.binding}"`);
 		names.add(wf.name as string);
@@ -86,6 +115,7 @@ export function validateConfig(value: unknown, file: string): WeftConfig {
 	if (c.poolSize !== undefined && !(Number.isInteger(c.poolSize) && (c.poolSize as number) >= 2)) fail('"poolSize" must be an integer ≥ 2');
 	if (c.maxActivations !== undefined && !(Number.isInteger(c.maxActivations) && (c.maxActivations as number) >= 1))
 		fail('"maxActivations" must be an integer ≥ 1');
+	checkObservabilityConfig(c, names, file, fail);
 	return c as WeftConfig;
 }
 

@@ -3,6 +3,8 @@
 // `concurrency.limit`, `default_retention`), so a workflows block can be copied across as is;
 // keys that are Weft's own are camelCase.
 
+import type { AlertRule, LogLevel } from "@weft/telemetry";
+
 /** Milliseconds, or a duration such as "7 days" (Cloudflare's grammar). */
 export type RetentionDuration = number | string;
 
@@ -24,8 +26,16 @@ export interface WorkflowConfig {
 	module?: string;
 	/** At most this many instances run at once; the rest wait `queued`. */
 	concurrency?: { limit: number };
+	/** The version of the code recorded on instances (default: a hash of the module file). */
+	version?: string;
+	/** "hold" pauses an instance whose code parts from its journal, with the reason (docs/replay.md). */
+	onDivergence?: "run" | "hold";
+	/** Steps and waits an instance may use (sleeps do not count): default 10,000, at most 25,000. */
+	limits?: { steps?: number };
 	/** Stored and shown by `weft workflows describe`; not enforced yet (see docs/config.md). */
 	default_retention?: RetentionConfig;
+	/** Cron expressions (five fields, UTC); each firing creates one instance with `event.schedule` set. */
+	schedules?: string | string[];
 }
 
 export interface CreationRateConfig {
@@ -71,6 +81,23 @@ export interface WeftConfig {
 	poolSize?: number;
 	/** Instances running at once in each process, across all workflows (default 1000). */
 	maxActivations?: number;
+	/** Engine logs and step console capture (docs/observability.md#logs). */
+	logs?: LogsConfig;
+	/** Alert rules, evaluated by every `weft start`/`weft dev` server (docs/observability.md#alerts). */
+	alerts?: AlertRule[];
+	/** Where alert state changes are POSTed, for rules without a webhook of their own. */
+	alertWebhook?: string;
+	/** How often alert rules are evaluated (default "15 seconds"). */
+	alertInterval?: number | string;
+}
+
+export interface LogsConfig {
+	/** The engine's structured log level (default "info"); WEFT_LOG_LEVEL takes precedence. */
+	level?: LogLevel;
+	/** Keep console.* output of step bodies with each attempt (default true). */
+	captureConsole?: boolean;
+	/** Print captured step output to the console as well (default true). */
+	echoConsole?: boolean;
 }
 
 /** Types a config object; it returns its argument unchanged. */

@@ -8,7 +8,9 @@ import type { ApiContext } from "./api-context.js";
 export function registerWorkflowRoutes(app: Hono, ctx: ApiContext): void {
 	app.get("/api/workflows", async (c) => {
 		const workflows = await describeAll(ctx);
-		return c.json({ workflows: workflows.map(({ name, binding, className, instances }): WorkflowSummary => ({ name, binding, className, instances })) });
+		return c.json({
+			workflows: workflows.map(({ name, binding, className, instances, schedules }): WorkflowSummary => ({ name, binding, className, instances, schedules })),
+		});
 	});
 
 	app.get("/api/workflows/:name", async (c) => {
@@ -27,6 +29,7 @@ async function describeAll(ctx: ApiContext): Promise<WorkflowDescription[]> {
 			binding: w.binding,
 			className: info?.className ?? null,
 			instances: w.instances,
+			schedules: info?.schedules?.() ?? [],
 			module: info?.module ?? null,
 			concurrency: info?.concurrency ?? null,
 			retention: info?.retention ?? null,

@@ -6,6 +6,8 @@ interface ClaimedRow extends InstanceRow {
 	slot: number;
 	picked_prio: number;
 	picked_wake_at: number;
+	/** The row's status before the claim: "running" (or "waitingForPause") means its lease had expired: a takeover. */
+	prior_status: string;
 	db_now: number;
 }
 
@@ -18,8 +20,8 @@ interface ClaimedRow extends InstanceRow {
  */
 export function claimSql(s: string): string {
 	const candidates = (prio: 0 | 1, limit: string) => `
-		SELECT c.iid, s.slot, ${prio} AS prio, c.wake_at FROM slots s CROSS JOIN n CROSS JOIN LATERAL (
-			SELECT iid, wake_at FROM ${s}.instances
+		SELECT c.iid, s.slot, ${prio} AS prio, c.wake_at, c.status AS prior_status FROM slots s CROSS JOIN n CROSS JOIN LATERAL (
+			SELECT iid, wake_at, status FROM ${s}.instances
 			WHERE workflow = s.workflow AND prio = ${prio} AND wake_at IS NOT NULL AND wake_at <= n.t
 			ORDER BY wake_at LIMIT ${limit}
 			FOR UPDATE SKIP LOCKED
@@ -36,7 +38,7 @@ export function claimSql(s: string): string {
 				status = CASE i.status WHEN 'waitingForPause' THEN i.status ELSE 'running' END,
 				started_at = coalesce(i.started_at, n.t), updated_at = n.t, wake_at = n.t + $4::bigint, prio = 0
 			FROM picked p, n WHERE i.iid = p.iid
-			RETURNING i.*, p.slot, p.prio AS picked_prio, p.wake_at AS picked_wake_at
+			RETURNING i.*, p.slot, p.prio AS picked_prio, p.wake_at AS picked_wake_at, p.prior_status
 		)
 		SELECT claimed.*, n.t AS db_now FROM n LEFT JOIN claimed ON true
 		ORDER BY claimed.slot, claimed.picked_prio, claimed.picked_wake_at, claimed.iid`;
@@ -47,11 +49,12 @@ export async function claim(
 	s: string,
 	sql: string,
 	args: { slots: ClaimSlot[]; now: number | null; leaseMs: number },
-): Promise<{ claimed: Claimed[]; dbNow: number }> {
+): Promise<{ claimed: Claimed[]; dbNow: number; takeovers: number }> {
 	const { rows } = await pool.query<ClaimedRow>(sql, [args.now, args.slots.map((x) => x.workflow), args.slots.map((x) => x.limit), args.leaseMs]);
 	const dbNow = rows[0]?.db_now as number;
 	const got = rows.filter((r) => r.iid !== null);
-	if (got.length === 0) return { claimed: [], dbNow };
+	if (got.length === 0) return { claimed: [], dbNow, takeovers: 0 };
+	const takeovers = got.filter((r) => r.prior_status === "running" || r.prior_status === "waitingForPause").length;
 	// Read after the claim committed, in statements of their own: each sees everything committed
 	// before it, including writes that the claim's row locks waited for.
 	const needJournal = got.filter((r) => !neverWritten(r));
@@ -75,6 +78,7 @@ export async function claim(
 	const eventsOf = groupBy(events.rows, (r) => ({ seq: r.seq, type: r.type, at: r.at, payload: r.payload }));
 	return {
 		dbNow,
+		takeovers,
 		claimed: got.map((r) => ({
 			lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
 			instance: toRecord(r),

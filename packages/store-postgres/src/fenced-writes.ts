@@ -1,8 +1,19 @@
 // The two writes of the hot path, coalesced across a batch: journal appends and activation
 // endings of every activation that committed during one event-loop turn cost two statements.
-import { type ActivationOutcome, type CreateOutcome, type JournalRecord, journalSeq, type Lease, LeaseLostError, type NewInstance } from "@weft/core";
+import {
+	type ActivationOutcome,
+	type ChildNotice,
+	type ControlOutcome,
+	type CreateOutcome,
+	type JournalRecord,
+	journalSeq,
+	type Lease,
+	LeaseLostError,
+	type NewInstance,
+} from "@weft/core";
 import type { Coalesced, Outcome, Tx } from "./group-commit.js";
 import { DB_NOW, toBuffer } from "./instance-row.js";
+import type { Op } from "./management-writes.js";
 
 export interface FencedWrite {
 	lease: Lease;
@@ -26,8 +37,10 @@ export interface FencedWrite {
 export class FencedWrites implements Coalesced<FencedWrite, void> {
 	readonly #sql: string;
 	readonly #poisoned = new Set<string>();
+	readonly #deliver: (notice: ChildNotice, now: number | null) => Op<ControlOutcome>;
 
-	constructor(s: string) {
+	constructor(s: string, deliver: (notice: ChildNotice, now: number | null) => Op<ControlOutcome>) {
+		this.#deliver = deliver;
 		// A suspension's wakeAt is the caller's clock: on the database clock it becomes the same
 		// delay from the database's now, so a worker whose clock is off still sleeps as long.
 		this.#sql = `
@@ -53,7 +66,7 @@ export class FencedWrites implements Coalesced<FencedWrite, void> {
 				UPDATE ${s}.instances i SET
 					status = CASE c.kind WHEN 'suspend' THEN CASE WHEN i.pause_requested THEN 'paused' ELSE 'waiting' END ELSE c.kind END,
 					output = CASE WHEN c.kind = 'complete' THEN c.output ELSE i.output END,
-					error = CASE WHEN c.kind = 'errored' THEN c.error ELSE i.error END,
+					error = CASE WHEN c.kind IN ('errored', 'terminated') THEN c.error ELSE i.error END,
 					ended_at = CASE WHEN c.kind = 'suspend' THEN i.ended_at ELSE c.t END,
 					updated_at = c.t,
 					wake_at = CASE
@@ -96,7 +109,7 @@ export class FencedWrites implements Coalesced<FencedWrite, void> {
 				}),
 				ending.map((w) => {
 					const out = o(w);
-					return out.kind === "errored" ? JSON.stringify(out.error) : null;
+					return out.kind === "errored" || out.kind === "terminated" ? JSON.stringify(out.error) : null;
 				}),
 				ending.map((w) => {
 					const out = o(w);
@@ -109,6 +122,11 @@ export class FencedWrites implements Coalesced<FencedWrite, void> {
 			for (const r of rows) {
 				if (r.due !== null) tx.notify(r.due);
 				else held.add(`${r.iid}:${r.epoch}`);
+			}
+			// A child that ended tells its parent in the same transaction (runChild): an event for it.
+			for (const w of ending) {
+				const out = o(w);
+				if (out.kind !== "suspend" && out.notify && held.has(leaseKey(w.lease))) await this.#deliver(out.notify, w.now)(tx);
 			}
 		}
 		return items.map((w) => (held.has(leaseKey(w.lease)) ? { ok: true, value: undefined } : { ok: false, error: new LeaseLostError() }));
@@ -135,9 +153,9 @@ export class Creations implements Coalesced<Creation, CreateOutcome[]> {
 
 	constructor(s: string) {
 		this.#insert = `
-			INSERT INTO ${s}.instances (workflow, id, status, params, created_at, updated_at, wake_at, version)
-			SELECT r.workflow, r.id, 'queued', r.params, n.t, n.t, n.t, r.version
-			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::text[]) AS r(workflow, id, params, now, version)
+			INSERT INTO ${s}.instances (workflow, id, status, params, created_at, updated_at, wake_at, version, parent_workflow, parent_id)
+			SELECT r.workflow, r.id, 'queued', r.params, n.t, n.t, n.t, r.version, r.parent_workflow, r.parent_id
+			FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[]) AS r(workflow, id, params, now, version, parent_workflow, parent_id)
 			CROSS JOIN LATERAL (SELECT coalesce(r.now, ${DB_NOW}) AS t) n
 			ON CONFLICT (workflow, id) DO NOTHING
 			RETURNING workflow, id, iid`;
@@ -168,6 +186,8 @@ export class Creations implements Coalesced<Creation, CreateOutcome[]> {
 				first.map(({ it }) => toBuffer(it.params)),
 				first.map(({ c }) => c.now),
 				first.map(({ it }) => it.version ?? null),
+				first.map(({ it }) => it.parent?.workflow ?? null),
+				first.map(({ it }) => it.parent?.id ?? null),
 			]);
 			const iids = new Map<string, number>();
 			for (const r of rows) {

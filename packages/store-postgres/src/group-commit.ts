@@ -1,4 +1,4 @@
-import { LeaseLostError } from "@weft/core";
+import { LeaseLostError, type StoreObserver } from "@weft/core";
 import type pg from "pg";
 
 /** What a write sees of its transaction: queries on the batch's connection, and wake-ups to send at commit. */
@@ -64,6 +64,8 @@ export class PgGroupCommit {
 	writes = 0;
 	carefulBatches = 0;
 	rerunBatches = 0;
+	/** Told about each commit (metrics). */
+	observer: StoreObserver | undefined;
 
 	/** `pipeline`: batches that may be in flight at once (1: strictly one after the other). */
 	constructor(pool: pg.Pool, channel: string, pipeline = 2) {
@@ -132,6 +134,7 @@ export class PgGroupCommit {
 
 	/** Runs a batch; calls `executed` once its statements are done (or it failed); answers whether it committed. */
 	async #commit(batch: Pending[], previous: Promise<boolean>, executed: () => void): Promise<boolean> {
+		const began = this.observer ? performance.now() : 0;
 		let client: pg.PoolClient;
 		try {
 			client = await this.#pool.connect();
@@ -171,6 +174,7 @@ export class PgGroupCommit {
 		client.release();
 		this.batches++;
 		this.writes += batch.length;
+		this.observer?.committed?.(batch.length, (performance.now() - began) / 1000);
 		batch.forEach((p, i) => {
 			const o = outcomes[i] as Outcome<unknown>;
 			if (o.ok) p.resolve(o.value);

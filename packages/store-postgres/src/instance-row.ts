@@ -32,6 +32,8 @@ export interface InstanceRow {
 	pause_requested: boolean;
 	paused_at: number | null;
 	version: string | null;
+	parent_workflow: string | null;
+	parent_id: string | null;
 }
 
 export function toRecord(r: InstanceRow): InstanceRecord {
@@ -51,6 +53,7 @@ export function toRecord(r: InstanceRow): InstanceRecord {
 		pausedAt: r.paused_at,
 		wakeAt: r.wake_at,
 		version: r.version,
+		parent: r.parent_id === null ? null : { workflow: r.parent_workflow as string, id: r.parent_id },
 	};
 }
 

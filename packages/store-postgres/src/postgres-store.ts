@@ -4,6 +4,7 @@
 // docs/postgres.md for the schema, the queries and the clock modes.
 import {
 	type ActivationOutcome,
+	type ChildNotice,
 	type Claimed,
 	type ClaimSlot,
 	type ControlOutcome,
@@ -19,13 +20,15 @@ import {
 	type ListPosition,
 	type NewInstance,
 	type NewJournalRecord,
+	type QueueStats,
 	type Store,
+	type StoreObserver,
 } from "@weft/core";
 import pg from "pg";
 import { claim, claimSql } from "./claim-query.js";
 import { Creations, type FencedWrite, FencedWrites } from "./fenced-writes.js";
 import { PgGroupCommit } from "./group-commit.js";
-import { type InstanceRow, nowOr, pgTypes, quoteIdent, toJournalRecord, toRecord } from "./instance-row.js";
+import { type InstanceRow, nowOr, pgTypes, quoteIdent, TERMINAL_SQL, toJournalRecord, toRecord } from "./instance-row.js";
 import { ManagementWrites } from "./management-writes.js";
 import { migrate } from "./migrate.js";
 import { WakeChannel, type WakeListener } from "./wake-channel.js";
@@ -87,6 +90,7 @@ export class PostgresStore implements Store {
 	#skewMs = 0;
 	#maintenance: NodeJS.Timeout | null = null;
 	#closed = false;
+	#observer: StoreObserver | undefined;
 
 	/** Connects, brings the schema up to date, and returns the store. */
 	static async open(options: PostgresStoreOptions = {}): Promise<PostgresStore> {
@@ -130,9 +134,9 @@ export class PostgresStore implements Store {
 		const channel = `${this.schema}_wake`;
 		this.writes = new PgGroupCommit(this.pool, channel);
 		this.#wake = new WakeChannel(client, channel, (e) => this.#onError(e, "LISTEN connection"));
-		this.#fenced = new FencedWrites(this.#s);
-		this.#creations = new Creations(this.#s);
 		this.#manage = new ManagementWrites(this.#s);
+		this.#fenced = new FencedWrites(this.#s, (notice, now) => this.#manage.sendEvent(notice.parent, notice.type, notice.payload, now));
+		this.#creations = new Creations(this.#s);
 		this.#claimSql = claimSql(this.#s);
 	}
 
@@ -193,6 +197,14 @@ export class PostgresStore implements Store {
 		return { instances: page.map(toRecord), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
 	}
 
+	async childrenOf(key: InstanceKey): Promise<InstanceKey[]> {
+		const { rows } = await this.pool.query<InstanceKey>(
+			`SELECT workflow, id FROM ${this.#s}.instances WHERE parent_workflow = $1 AND parent_id = $2 AND status NOT IN ${TERMINAL_SQL} ORDER BY iid`,
+			[key.workflow, key.id],
+		);
+		return rows;
+	}
+
 	async countByStatus(): Promise<{ workflow: string; status: InstanceStatusName; count: number }[]> {
 		const { rows } = await this.pool.query<{ workflow: string; status: InstanceStatusName; count: number }>(
 			`SELECT workflow, status, count(*) AS count FROM ${this.#s}.instances GROUP BY workflow, status ORDER BY workflow, status`,
@@ -212,8 +224,9 @@ export class PostgresStore implements Store {
 	async claimActivations({ slots, now, leaseMs }: { slots: ClaimSlot[]; now: number; leaseMs: number }): Promise<Claimed[]> {
 		const open = slots.filter((s) => s.limit > 0);
 		if (open.length === 0) return [];
-		const { claimed, dbNow } = await claim(this.pool, this.#s, this.#claimSql, { slots: open, now: this.#now(now), leaseMs });
+		const { claimed, dbNow, takeovers } = await claim(this.pool, this.#s, this.#claimSql, { slots: open, now: this.#now(now), leaseMs });
 		if (this.clock === "database") this.#skewMs = dbNow - now;
+		if (takeovers > 0) this.#observer?.leaseTakeovers?.(takeovers);
 		return claimed;
 	}
 
@@ -227,7 +240,10 @@ export class PostgresStore implements Store {
 
 	#fencedWrite(w: FencedWrite): Promise<void> {
 		return this.writes.enqueueCoalesced(this.#fenced, w).catch((e) => {
-			if (e instanceof LeaseLostError) this.staleWritesRejected++;
+			if (e instanceof LeaseLostError) {
+				this.staleWritesRejected++;
+				this.#observer?.staleWriteRejected?.();
+			}
 			throw e;
 		});
 	}
@@ -235,7 +251,13 @@ export class PostgresStore implements Store {
 	/** Renewals commit on their own, beside the group commit, so a long batch cannot starve them. */
 	async renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]> {
 		if (leases.length === 0) return [];
-		const { rows } = await this.pool.query<{ iid: number; epoch: number }>(
+		const { rows } = await retryDeadlocks(() => this.#renew(leases, now, leaseMs));
+		const kept = new Set(rows.map((r) => `${r.iid}:${r.epoch}`));
+		return leases.filter((l) => !kept.has(`${l.ref}:${l.epoch}`));
+	}
+
+	#renew(leases: Lease[], now: number, leaseMs: number) {
+		return this.pool.query<{ iid: number; epoch: number }>(
 			`WITH l AS (SELECT DISTINCT iid, epoch FROM unnest($1::bigint[], $2::bigint[]) AS l(iid, epoch) ORDER BY iid),
 			 k AS (
 				SELECT i.iid FROM l CROSS JOIN LATERAL (
@@ -245,13 +267,30 @@ export class PostgresStore implements Store {
 			 UPDATE ${this.#s}.instances i SET wake_at = ${nowOr("$3")} + $4::bigint FROM k WHERE i.iid = k.iid RETURNING i.iid, i.epoch`,
 			[leases.map((l) => l.ref), leases.map((l) => l.epoch), this.#now(now), leaseMs],
 		);
-		const kept = new Set(rows.map((r) => `${r.iid}:${r.epoch}`));
-		return leases.filter((l) => !kept.has(`${l.ref}:${l.epoch}`));
 	}
 
 	releaseAllLeases(now: number): Promise<void> {
 		if (this.#options.sharedByWorkers) return Promise.resolve();
 		return this.writes.enqueue(this.#manage.releaseAllLeases(this.#now(now)));
+	}
+
+	observe(observer: StoreObserver): void {
+		this.#observer = observer;
+		this.writes.observer = observer;
+	}
+
+	/** Due, unclaimed instances per workflow, from the due-time index; due times in the caller's clock. */
+	async queueStats(workflows: string[], now: number): Promise<QueueStats[]> {
+		if (workflows.length === 0) return [];
+		const { rows } = await this.pool.query<{ workflow: string; depth: number; oldest: number | null }>(
+			`SELECT w.workflow, q.depth, q.oldest FROM unnest($1::text[]) AS w(workflow)
+			 CROSS JOIN LATERAL (
+				SELECT count(*)::integer AS depth, min(wake_at) AS oldest FROM ${this.#s}.instances
+				WHERE workflow = w.workflow AND prio IN (0, 1) AND wake_at IS NOT NULL AND wake_at <= ${nowOr("$2")}
+			 ) q`,
+			[workflows, this.#now(now)],
+		);
+		return rows.map((r) => ({ workflow: r.workflow, depth: r.depth, oldestDueAt: r.oldest === null ? null : r.oldest - this.#skewMs }));
 	}
 
 	/** In the caller's clock: on the database clock, shifted by the skew measured at the last claim. */
@@ -281,8 +320,8 @@ export class PostgresStore implements Store {
 		return this.writes.enqueue(this.#manage.resume(key, this.#now(now), resumedRecord));
 	}
 
-	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome> {
-		return this.writes.enqueue(this.#manage.terminate(key, this.#now(now), record));
+	terminate(key: InstanceKey, now: number, record: NewJournalRecord, notify?: ChildNotice): Promise<ControlOutcome> {
+		return this.writes.enqueue(this.#manage.terminate(key, this.#now(now), record, notify));
 	}
 
 	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found"> {
@@ -324,5 +363,20 @@ export class PostgresStore implements Store {
 		await this.writes.flush();
 		await this.#wake.close();
 		await this.pool.end();
+	}
+}
+
+/**
+ * Runs a statement that commits on its own again when PostgreSQL picked it as a deadlock victim
+ * (it locks rows that a group commit's batch may lock in another order): running it again is
+ * safe, and it nearly always succeeds then.
+ */
+async function retryDeadlocks<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await run();
+		} catch (e) {
+			if (attempt >= attempts || (e as { code?: string }).code !== "40P01") throw e;
+		}
 	}
 }

@@ -1,3 +1,4 @@
+import { LeaseLostError, type StoreObserver } from "@weft/core";
 import type { Database } from "better-sqlite3";
 
 interface Pending {
@@ -21,6 +22,8 @@ export class GroupCommit {
 	/** Sizes of recent batches, for benchmarks and metrics. */
 	batches = 0;
 	writes = 0;
+	/** Told about each commit and each write refused for a stale lease (metrics). */
+	observer: StoreObserver | undefined;
 
 	constructor(db: Database) {
 		this.#db = db;
@@ -51,6 +54,7 @@ export class GroupCommit {
 		this.#scheduled = false;
 		const batch = this.#queue.splice(0);
 		if (batch.length === 0) return;
+		const began = this.observer ? performance.now() : 0;
 		let outcomes: { ok: boolean; value: unknown }[];
 		try {
 			outcomes = this.#runAll(batch) ?? this.#runEachInSavepoint(batch);
@@ -65,10 +69,14 @@ export class GroupCommit {
 		}
 		this.batches++;
 		this.writes += batch.length;
+		this.observer?.committed?.(batch.length, (performance.now() - began) / 1000);
 		batch.forEach((p, i) => {
 			const o = outcomes[i] as { ok: boolean; value: unknown };
 			if (o.ok) p.resolve(o.value);
-			else p.reject(o.value);
+			else {
+				if (o.value instanceof LeaseLostError) this.observer?.staleWriteRejected?.();
+				p.reject(o.value);
+			}
 		});
 	}
 

@@ -49,9 +49,13 @@ export const MIGRATIONS: readonly string[] = [
 		PRIMARY KEY (iid, seq)
 	) WITHOUT ROWID;
 	`,
-	// 2: the version of the workflow code that created each instance, and listing by it.
+	// 2: the version of the workflow code that created each instance, and listing by it; the
+	// parent that started an instance as its child (told when it ends), and its children.
 	`
 	ALTER TABLE instances ADD COLUMN version TEXT;
 	CREATE INDEX instances_by_version ON instances (workflow, version, created_at, id) WHERE version IS NOT NULL;
+	ALTER TABLE instances ADD COLUMN parent_workflow TEXT;
+	ALTER TABLE instances ADD COLUMN parent_id TEXT;
+	CREATE INDEX instances_by_parent ON instances (parent_workflow, parent_id) WHERE parent_id IS NOT NULL;
 	`,
 ];

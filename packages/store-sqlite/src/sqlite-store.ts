@@ -3,6 +3,7 @@
 // everything already acknowledged.
 import {
 	type ActivationOutcome,
+	type ChildNotice,
 	type Claimed,
 	type ClaimSlot,
 	type ControlOutcome,
@@ -20,8 +21,11 @@ import {
 	type ListPosition,
 	type NewInstance,
 	type NewJournalRecord,
+	type QueueStats,
 	type Store,
+	type StoreObserver,
 	TERMINAL_STATUSES,
+	WeftError,
 } from "@weft/core";
 import Database from "better-sqlite3";
 import { GroupCommit } from "./group-commit.js";
@@ -34,6 +38,11 @@ export interface SqliteStoreOptions {
 	synchronous?: "FULL" | "NORMAL" | "OFF";
 	/** Page cache size (default 256 MiB; SQLite allocates it only as pages are used). */
 	cacheMiB?: number;
+	/**
+	 * Open an existing file for reading only (`weft replay --database`): nothing is written, not
+	 * even a migration; a file whose schema is older than this Weft's is refused.
+	 */
+	readonly?: boolean;
 }
 
 interface Row {
@@ -55,6 +64,8 @@ interface Row {
 	pause_requested: number;
 	paused_at: number | null;
 	version: string | null;
+	parent_workflow: string | null;
+	parent_id: string | null;
 }
 
 function toRecord(r: Row): InstanceRecord {
@@ -74,6 +85,7 @@ function toRecord(r: Row): InstanceRecord {
 		pausedAt: r.paused_at,
 		wakeAt: r.wake_at,
 		version: r.version,
+		parent: r.parent_id === null ? null : { workflow: r.parent_workflow as string, id: r.parent_id },
 	};
 }
 
@@ -83,20 +95,23 @@ export class SqliteStore implements Store {
 	readonly #s;
 
 	constructor(options: SqliteStoreOptions) {
-		const db = new Database(options.path);
+		const db = new Database(options.path, options.readonly ? { readonly: true, fileMustExist: true } : {});
 		this.db = db;
-		db.pragma("journal_mode = WAL");
-		db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+		if (!options.readonly) {
+			db.pragma("journal_mode = WAL");
+			db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+		}
 		db.pragma("busy_timeout = 5000");
 		// SQLite's default page cache is 2 MiB; a deep queue's rows and indexes are far larger, and
 		// every claim and fenced write would then read pages back from the OS.
 		db.pragma(`cache_size = -${(options.cacheMiB ?? 256) * 1024}`);
 		db.pragma("temp_store = MEMORY");
-		migrate(db);
+		if (options.readonly) checkSchema(db);
+		else migrate(db);
 		this.writes = new GroupCommit(db);
 		this.#s = {
 			insert: db.prepare(
-				"INSERT INTO instances (workflow, id, status, params, created_at, updated_at, wake_at, version) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				"INSERT INTO instances (workflow, id, status, params, created_at, updated_at, wake_at, version, parent_workflow, parent_id) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			),
 			// A fork is born with a journal: signal 1 tells a claim there is one to read (see neverWritten).
 			markForked: db.prepare<[string, string], { iid: number }>("UPDATE instances SET signal = 1 WHERE workflow = ? AND id = ? RETURNING iid"),
@@ -104,6 +119,9 @@ export class SqliteStore implements Store {
 			journal: db.prepare<[number, number], JournalRecord>("SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? ORDER BY seq"),
 			journalAfter: db.prepare<[number, number, number], JournalRecord>(
 				"SELECT seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? AND seq > ? ORDER BY seq",
+			),
+			children: db.prepare<[string, string], { workflow: string; id: string }>(
+				"SELECT workflow, id FROM instances WHERE parent_workflow = ? AND parent_id = ? AND status NOT IN ('complete', 'errored', 'terminated') ORDER BY iid",
 			),
 			counts: db.prepare<[], { workflow: string; status: InstanceStatusName; count: number }>(
 				"SELECT workflow, status, count(*) AS count FROM instances GROUP BY workflow, status ORDER BY workflow, status",
@@ -125,6 +143,9 @@ export class SqliteStore implements Store {
 			errored: db.prepare<{ iid: number; now: number; error: string }>(
 				"UPDATE instances SET status = 'errored', error = :error, ended_at = :now, updated_at = :now, wake_at = NULL WHERE iid = :iid",
 			),
+			terminatedAfterRollback: db.prepare<{ iid: number; now: number; error: string }>(
+				"UPDATE instances SET status = 'terminated', error = :error, ended_at = :now, updated_at = :now, wake_at = NULL, pause_requested = 0, paused_at = NULL WHERE iid = :iid",
+			),
 			suspend: db.prepare<{ iid: number; now: number; wakeAt: number | null; signal: number }>(
 				`UPDATE instances SET
 				   status = CASE WHEN pause_requested = 1 THEN 'paused' ELSE 'waiting' END, updated_at = :now,
@@ -136,6 +157,9 @@ export class SqliteStore implements Store {
 			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND status IN ('running', 'waitingForPause')"),
 			releaseRunning: db.prepare("UPDATE instances SET wake_at = ? WHERE status = 'running'"),
 			releasePausing: db.prepare("UPDATE instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause'"),
+			queue: db.prepare<[string, number], { depth: number; oldest: number | null }>(
+				"SELECT count(*) AS depth, min(wake_at) AS oldest FROM instances WHERE workflow = ? AND prio IN (0, 1) AND wake_at IS NOT NULL AND wake_at <= ?",
+			),
 			nextWake: db.prepare<[string, number], { at: number | null }>(
 				"SELECT min(wake_at) AS at FROM instances WHERE workflow = ? AND prio = ? AND wake_at IS NOT NULL",
 			),
@@ -195,7 +219,9 @@ export class SqliteStore implements Store {
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]> {
 		return this.writes.enqueue(() =>
 			items.map((it): CreateOutcome => {
-				if (this.#s.insert.run(it.workflow, it.id, it.params, now, now, now, it.version ?? null).changes !== 1)
+				if (
+					this.#s.insert.run(it.workflow, it.id, it.params, now, now, now, it.version ?? null, it.parent?.workflow ?? null, it.parent?.id ?? null).changes !== 1
+				)
 					return { ok: false, code: "instance.already_exists" };
 				if (it.journal?.length) {
 					const { iid } = this.#s.markForked.get(it.workflow, it.id) as { iid: number };
@@ -280,9 +306,15 @@ export class SqliteStore implements Store {
 			switch (outcome.kind) {
 				case "complete":
 					this.#s.complete.run({ output: outcome.output, now, iid: lease.ref });
+					if (outcome.notify) this.#deliver(outcome.notify, now);
 					break;
 				case "errored":
 					this.#s.errored.run({ error: JSON.stringify(outcome.error), now, iid: lease.ref });
+					if (outcome.notify) this.#deliver(outcome.notify, now);
+					break;
+				case "terminated":
+					this.#s.terminatedAfterRollback.run({ error: JSON.stringify(outcome.error), now, iid: lease.ref });
+					if (outcome.notify) this.#deliver(outcome.notify, now);
 					break;
 				case "suspend":
 					this.#s.suspend.run({ iid: lease.ref, now, wakeAt: outcome.wakeAt, signal: lease.signal });
@@ -297,8 +329,20 @@ export class SqliteStore implements Store {
 
 	releaseAllLeases(now: number): Promise<void> {
 		return this.writes.enqueue(() => {
-			this.#s.releaseRunning.run(now);
-			this.#s.releasePausing.run();
+			// Whatever a previous process left running is taken over by this one.
+			const taken = this.#s.releaseRunning.run(now).changes + this.#s.releasePausing.run().changes;
+			if (taken > 0) this.writes.observer?.leaseTakeovers?.(taken);
+		});
+	}
+
+	observe(observer: StoreObserver): void {
+		this.writes.observer = observer;
+	}
+
+	async queueStats(workflows: string[], now: number): Promise<QueueStats[]> {
+		return workflows.map((workflow) => {
+			const r = this.#s.queue.get(workflow, now);
+			return { workflow, depth: r?.depth ?? 0, oldestDueAt: r?.oldest ?? null };
 		});
 	}
 
@@ -314,15 +358,22 @@ export class SqliteStore implements Store {
 	}
 
 	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome> {
-		return this.writes.enqueue(() => {
-			const r = this.#row(key);
-			if (!r) return "not_found";
-			// Cloudflare accepts events for finished instances silently; nothing will read them.
-			if (TERMINAL_STATUSES.has(r.status)) return "finished";
-			this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
-			this.#s.signal.run(now, r.iid);
-			return "ok";
-		});
+		return this.writes.enqueue(() => this.#deliver({ parent: key, type, payload }, now));
+	}
+
+	/** Buffers an event for an instance and wakes it if it waits; inside the caller's transaction. */
+	#deliver({ parent: key, type, payload }: ChildNotice, now: number): ControlOutcome {
+		const r = this.#row(key);
+		if (!r) return "not_found";
+		// Cloudflare accepts events for finished instances silently; nothing will read them.
+		if (TERMINAL_STATUSES.has(r.status)) return "finished";
+		this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
+		this.#s.signal.run(now, r.iid);
+		return "ok";
+	}
+
+	async childrenOf(key: InstanceKey): Promise<InstanceKey[]> {
+		return this.#s.children.all(key.workflow, key.id);
 	}
 
 	pause(key: InstanceKey, now: number, stepInFlight: boolean): Promise<ControlOutcome> {
@@ -347,13 +398,14 @@ export class SqliteStore implements Store {
 		});
 	}
 
-	terminate(key: InstanceKey, now: number, record: NewJournalRecord): Promise<ControlOutcome> {
+	terminate(key: InstanceKey, now: number, record: NewJournalRecord, notify?: ChildNotice): Promise<ControlOutcome> {
 		return this.writes.enqueue(() => {
 			const r = this.#row(key);
 			if (!r) return "not_found";
 			if (TERMINAL_STATUSES.has(r.status)) return "finished";
 			this.#bumpAndAppend(r, [record]);
 			this.#s.terminate.run(now, now, r.iid);
+			if (notify) this.#deliver(notify, now);
 			return "ok";
 		});
 	}
@@ -385,6 +437,15 @@ function leaseKey(lease: Lease): string {
 /** True when an instance cannot have a journal yet: never claimed, restarted or resumed. */
 function neverWritten(r: Row): boolean {
 	return r.started_at === null && r.generation === 0 && r.signal === 0;
+}
+
+function checkSchema(db: Database.Database): void {
+	const applied = db.pragma("user_version", { simple: true }) as number;
+	if (applied !== MIGRATIONS.length)
+		throw new WeftError(
+			"store.schema_mismatch",
+			`the database's schema is at version ${applied}, this Weft's at ${MIGRATIONS.length}: open it once with weft start (which migrates it) before reading it read-only`,
+		);
 }
 
 function migrate(db: Database.Database): void {

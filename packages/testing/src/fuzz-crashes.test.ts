@@ -22,6 +22,11 @@ test("every crash point recovers to the clean run's outcome, each step committed
 	assert.equal(report.outcome.status, "complete");
 	assert.deepEqual(Object.keys(report.bodyRuns).sort(), ["credit#1", "debit#1", "email#1", "ledger#1"]);
 	for (const [step, runs] of Object.entries(report.bodyRuns)) assert.ok(runs >= 1, `${step} ran ${runs} times`);
+	// Crashes inside bodies too: the seed picks which body starts, and a crashed body runs again.
+	assert.ok(report.bodyCrashPoints.length >= 1);
+	assert.ok(Math.max(...Object.values(report.bodyRuns)) >= 2, "some body ran twice: once when its process died, once after");
+	const again = await fuzzCrashes(Transfer, { params: { amount: 5 } });
+	assert.deepEqual(again.bodyCrashPoints, report.bodyCrashPoints, "the same seed picks the same points");
 });
 
 test("a workflow whose code outside steps is not deterministic is caught", async () => {

@@ -5,7 +5,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnyWorkflowClass, type Engine, type InstanceStatus, type Store, toJsonValue, v8Serializer, WeftError, type WorkflowMap } from "@weft/core";
+import {
+	type AnyWorkflowClass,
+	type Engine,
+	type InstanceStatus,
+	type Store,
+	seededRandom,
+	toJsonValue,
+	v8Serializer,
+	WeftError,
+	type WorkflowMap,
+} from "@weft/core";
 import { Engine as EngineClass, SqliteStore } from "weft";
 
 export interface FuzzOptions {
@@ -15,11 +25,17 @@ export interface FuzzOptions {
 	fastTimers?: boolean;
 	/** Give up on a run after this long (ms, default 10 s). */
 	timeoutMs?: number;
+	/** Crashes injected inside step bodies, at body starts picked by `seed` (default 3). */
+	bodyCrashes?: number;
+	/** Seed of the in-body crash points (default 1): the same seed crashes at the same points. */
+	seed?: number;
 }
 
 export interface FuzzReport {
 	/** Writes of the clean run at which a crash was injected. */
 	commitPoints: number;
+	/** Step bodies (counted from 1 in the order they started) inside which a crash was injected. */
+	bodyCrashPoints: number[];
 	/** The clean run's outcome, which every recovered run matched. */
 	outcome: InstanceStatus;
 	/** The most times any run executed each step's body (at least once by design; twice after a crash between a body and its commit). */
@@ -29,9 +45,14 @@ export interface FuzzReport {
 const WORKFLOW = "fuzzed";
 
 /** A store that dies just before its `crashAt`-th activation write: that write and everything after never happen. */
-function crashingStore(inner: SqliteStore, crashAt: number): { store: Store; writes: () => number; crashed: () => boolean } {
+function crashingStore(inner: SqliteStore, crashAt: number): { store: Store; writes: () => number; crashed: () => boolean; crashNow: () => void } {
 	let writes = 0;
 	let crashed = false;
+	const crashNow = () => {
+		if (crashed) return;
+		crashed = true;
+		inner.db.close();
+	};
 	const never = () => new Promise<never>(() => {});
 	const store = new Proxy(inner as unknown as Store, {
 		get(target, prop) {
@@ -42,16 +63,15 @@ function crashingStore(inner: SqliteStore, crashAt: number): { store: Store; wri
 			return (...args: unknown[]) => {
 				if (crashed) return never();
 				if (counted && ++writes === crashAt) {
-					crashed = true;
 					// The process is gone: the queue of writes not yet committed is dropped with it.
-					inner.db.close();
+					crashNow();
 					return never();
 				}
 				return value.apply(target, args);
 			};
 		},
 	});
-	return { store, writes: () => writes, crashed: () => crashed };
+	return { store, writes: () => writes, crashed: () => crashed, crashNow };
 }
 
 async function runOnce(
@@ -60,7 +80,8 @@ async function runOnce(
 	database: string,
 	crashAt: number,
 	bodyRuns: Map<string, number>,
-): Promise<{ engine: Engine<WorkflowMap>; writes: () => number; crashed: () => boolean }> {
+	crashInBody = 0,
+): Promise<{ engine: Engine<WorkflowMap>; writes: () => number; crashed: () => boolean; bodyStarts: () => number }> {
 	const crashing = crashingStore(new SqliteStore({ path: database }), crashAt);
 	const engine = new EngineClass({
 		store: crashing.store,
@@ -69,16 +90,19 @@ async function runOnce(
 		onError: () => {},
 	});
 	const fast = options.fastTimers ?? true;
+	let bodyStarts = 0;
 	engine.intercept(WORKFLOW, null, {
 		attempt: (step) => {
 			const key = `${step.name}#${step.count}`;
 			bodyRuns.set(key, (bodyRuns.get(key) ?? 0) + 1);
+			// The process dies while this body runs: the body goes on, nothing it returns is ever written.
+			if (++bodyStarts === crashInBody) crashing.crashNow();
 			return undefined;
 		},
 		...(fast ? { sleep: () => 0, retryDelay: () => 0 } : {}),
 	});
 	await engine.start();
-	return { engine, ...crashing };
+	return { engine, ...crashing, bodyStarts: () => bodyStarts };
 }
 
 async function settle(engine: Engine<WorkflowMap>, crashed: () => boolean, timeoutMs: number): Promise<InstanceStatus | "crashed"> {
@@ -121,16 +145,16 @@ export async function fuzzCrashes(Workflow: AnyWorkflowClass, options: FuzzOptio
 		await clean.engine.workflow(WORKFLOW).create({ id: "subject", params: options.params });
 		const reference = await settle(clean.engine, clean.crashed, timeoutMs);
 		const commitPoints = clean.writes();
+		const bodyStarts = clean.bodyStarts();
 		await clean.engine.close({ graceMs: 0 });
 		if (reference === "crashed") throw new WeftError("testing.fuzz_failed", "the clean run crashed");
 
-		for (let crashAt = 1; crashAt <= commitPoints; crashAt++) {
-			const database = join(dir, `crash-${crashAt}.db`);
+		const crashAndRecover = async (label: string, database: string, crashAt: number, crashInBody: number) => {
 			const runs = new Map<string, number>();
-			const first = await runOnce(Workflow, options, database, crashAt, runs);
+			const first = await runOnce(Workflow, options, database, crashAt, runs, crashInBody);
 			await first.engine.workflow(WORKFLOW).create({ id: "subject", params: options.params });
 			const before = await settle(first.engine, first.crashed, timeoutMs);
-			if (before !== "crashed") throw new WeftError("testing.fuzz_failed", `the run meant to crash at write ${crashAt} finished first`);
+			if (before !== "crashed") throw new WeftError("testing.fuzz_failed", `the run meant to crash ${label} finished first`);
 			// A new process on the same file: it must carry on to the clean run's outcome.
 			const second = await runOnce(Workflow, options, database, Number.POSITIVE_INFINITY, runs);
 			const after = await settle(second.engine, second.crashed, timeoutMs);
@@ -139,14 +163,25 @@ export async function fuzzCrashes(Workflow: AnyWorkflowClass, options: FuzzOptio
 			if (JSON.stringify(toJsonValue(after)) !== JSON.stringify(toJsonValue(reference))) {
 				throw new WeftError(
 					"testing.fuzz_failed",
-					`after a crash at write ${crashAt} of ${commitPoints}, the instance ended ${JSON.stringify(after)}; the clean run ended ${JSON.stringify(reference)}`,
+					`after a crash ${label}, the instance ended ${JSON.stringify(after)}; the clean run ended ${JSON.stringify(reference)}`,
 				);
 			}
 			const twice = await committedOnce(database);
-			if (twice.length) throw new WeftError("testing.fuzz_failed", `after a crash at write ${crashAt}: ${twice.join(", ")}`);
+			if (twice.length) throw new WeftError("testing.fuzz_failed", `after a crash ${label}: ${twice.join(", ")}`);
 			for (const [k, n] of runs) bodyRuns.set(k, Math.max(bodyRuns.get(k) ?? 0, n));
-		}
-		return { commitPoints, outcome: reference, bodyRuns: Object.fromEntries(bodyRuns) };
+		};
+
+		for (let crashAt = 1; crashAt <= commitPoints; crashAt++)
+			await crashAndRecover(`at write ${crashAt} of ${commitPoints}`, join(dir, `crash-${crashAt}.db`), crashAt, 0);
+
+		// Crashes inside step bodies, at body starts the seed picks.
+		const random = seededRandom(options.seed ?? 1);
+		const bodyCrashPoints = [
+			...new Set(Array.from({ length: Math.min(options.bodyCrashes ?? 3, bodyStarts) }, () => 1 + Math.floor(random() * bodyStarts))),
+		].sort((a, b) => a - b);
+		for (const start of bodyCrashPoints)
+			await crashAndRecover(`inside step body ${start} of ${bodyStarts}`, join(dir, `body-${start}.db`), Number.POSITIVE_INFINITY, start);
+		return { commitPoints, bodyCrashPoints, outcome: reference, bodyRuns: Object.fromEntries(bodyRuns) };
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

@@ -1,0 +1,21 @@
+// `WorkerEntrypoint` from "cloudflare:workers": a Worker written as a class. Weft builds one per
+// request, as Cloudflare does, with the request's execution context and the Worker's env.
+import type { WorkerExecutionContext } from "./worker-execution-context.js";
+
+export abstract class WorkerEntrypoint<Env = unknown> {
+	protected readonly ctx: WorkerExecutionContext;
+	protected readonly env: Env;
+	constructor(ctx: WorkerExecutionContext, env: Env) {
+		this.ctx = ctx;
+		this.env = env;
+	}
+	fetch?(request: Request): Response | Promise<Response>;
+	scheduled?(controller: ScheduledController): void | Promise<void>;
+}
+
+/** What a `scheduled()` handler receives (Cloudflare's ScheduledController). */
+export interface ScheduledController {
+	readonly cron: string;
+	readonly scheduledTime: number;
+	noRetry(): void;
+}

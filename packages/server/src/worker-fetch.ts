@@ -1,0 +1,29 @@
+// For a Cloudflare project (a wrangler config): finds the Worker's own fetch handler (served by
+// serve-project.ts with the workflow bindings and vars in env), and says once, at startup, what
+// of the project Weft does not run. Without a fetch handler in `main`, only Weft's API is served.
+import { resolve } from "node:path";
+import type { LoadedConfig } from "./load-config.js";
+import { importModule } from "./module-loader.js";
+import { describeUnsupported } from "./unsupported-bindings.js";
+import { workerFetchHandler } from "./worker-fetch-server.js";
+
+/** The default export of the project's `main`, if it has one with a fetch handler. */
+export async function loadWorkerFetch(loaded: LoadedConfig) {
+	const main = loaded.config.main;
+	if (!loaded.worker || main === undefined) return null;
+	const exports = await importModule(resolve(loaded.dir, main));
+	return workerFetchHandler(exports.default);
+}
+
+export function workerNotices(loaded: LoadedConfig, served: boolean): string[] {
+	const worker = loaded.worker;
+	if (!worker) return [];
+	const file = loaded.path.slice(loaded.dir.length + 1);
+	const notices: string[] = [];
+	const unsupported = describeUnsupported(file, worker.unsupported);
+	if (unsupported) notices.push(unsupported);
+	if (worker.crons.length)
+		notices.push(`${file}: triggers.crons (${worker.crons.join(", ")}) are not run; give workflows "schedules" instead (docs/migrating-from-cloudflare.md)`);
+	if (!served) notices.push(`${loaded.config.main}: its default export has no fetch() handler, so only Weft's API is served`);
+	return notices;
+}

@@ -1,0 +1,167 @@
+// Rollback (saga) handlers: run in reverse order of the steps' start when an instance fails, each
+// through the retry machinery; the chain stops at the first failure; status().rollback reports
+// it; the chain is journaled, so one interrupted resumes without running a finished handler again.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { NonRetryableError, WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "@weft/core";
+import { startEngine, waitForStatus, waitTerminal } from "./engine-harness.js";
+
+type Params = { failHandler?: string; flakyHandler?: string };
+const undone: string[] = [];
+const handlerAttempts = new Map<string, number>();
+
+const handler = (name: string, failHandler?: string, flakyHandler?: string) => ({
+	rollback: async ({ output, error }: { output: unknown; error: Error }) => {
+		handlerAttempts.set(name, (handlerAttempts.get(name) ?? 0) + 1);
+		if (name === failHandler) throw new NonRetryableError(`cannot undo ${name}`);
+		if (name === flakyHandler && handlerAttempts.get(name) === 1) throw new Error(`${name} busy`);
+		undone.push(`${name}:${JSON.stringify(output ?? null)}:${error.message}`);
+	},
+	rollbackConfig: { retries: { limit: 2, delay: 200, backoff: "constant" as const }, timeout: "1 minute" as const },
+});
+
+class Trip extends WorkflowEntrypoint<unknown, Params> {
+	async run(event: WorkflowEvent<Params>, step: WorkflowStep) {
+		const { failHandler, flakyHandler } = event.payload;
+		const flight = await step.do("book flight", async () => "FL-1", handler("flight", failHandler, flakyHandler));
+		await step.do("note", async () => "no handler here");
+		const hotel = await step.do("book hotel", async () => "HT-2", handler("hotel", failHandler, flakyHandler));
+		await step.do(
+			"charge card",
+			{ retries: { limit: 0, delay: 0 } },
+			async () => {
+				throw new Error("card declined");
+			},
+			handler("card", failHandler, flakyHandler),
+		);
+		return { flight, hotel };
+	}
+}
+
+for (const alwaysReplay of [false, true]) {
+	describe(`rollback${alwaysReplay ? " (always replay)" : ""}`, () => {
+		test("a failure runs the registered handlers, last started first, the failed step included without output", async () => {
+			undone.length = 0;
+			handlerAttempts.clear();
+			const h = await startEngine({ TRIP: { name: "trip", class: Trip } }, { alwaysReplay });
+			try {
+				const i = await h.engine.bindings.TRIP!.create({ params: {} });
+				const s = await waitTerminal(i);
+				assert.equal(s.status, "errored");
+				assert.equal(s.error?.message, "card declined");
+				assert.deepEqual(s.rollback, { outcome: "complete", error: null });
+				assert.deepEqual(undone, ["card:null:card declined", 'hotel:"HT-2":card declined', 'flight:"FL-1":card declined']);
+			} finally {
+				await h.close();
+			}
+		});
+
+		test("the chain stops at the first handler that fails", async () => {
+			undone.length = 0;
+			handlerAttempts.clear();
+			const h = await startEngine({ TRIP: { name: "trip", class: Trip } }, { alwaysReplay });
+			try {
+				const i = await h.engine.bindings.TRIP!.create({ params: { failHandler: "hotel" } });
+				const s = await waitTerminal(i);
+				assert.equal(s.status, "errored");
+				assert.deepEqual(s.rollback, { outcome: "failed", error: { name: "NonRetryableError", message: "cannot undo hotel" } });
+				assert.deepEqual(undone, ["card:null:card declined"], "the flight is not undone once the hotel's undo failed");
+				assert.equal(handlerAttempts.get("hotel"), 1, "a NonRetryableError stops the handler's retries");
+			} finally {
+				await h.close();
+			}
+		});
+	});
+}
+
+test("a chain interrupted by a crash resumes where it stopped and never runs a finished handler again", async () => {
+	undone.length = 0;
+	handlerAttempts.clear();
+	const first = await startEngine({ TRIP: { name: "trip", class: Trip } });
+	// The hotel's handler fails its first attempt: the chain waits 200 ms for the retry, and the process dies meanwhile.
+	const i = await first.engine.bindings.TRIP!.create({ id: "t", params: { flakyHandler: "hotel" } });
+	await waitForStatus(i, "waiting");
+	assert.deepEqual(undone, ["card:null:card declined"]);
+	await first.engine.close({ graceMs: 0 });
+
+	const second = await startEngine({ TRIP: { name: "trip", class: Trip } }, { database: first.database });
+	try {
+		const s = await waitTerminal(await second.engine.bindings.TRIP!.get("t"));
+		assert.deepEqual(s.rollback, { outcome: "complete", error: null });
+		assert.deepEqual(undone, ["card:null:card declined", 'hotel:"HT-2":card declined', 'flight:"FL-1":card declined']);
+		assert.equal(handlerAttempts.get("card"), 1, "the card's handler, finished before the crash, did not run again");
+		assert.equal(handlerAttempts.get("hotel"), 2);
+		const d = await second.engine.details({ workflow: "trip", id: "t" });
+		assert.deepEqual(
+			d.rollbacks.map((x) => [x.type, x.name, x.success]),
+			[
+				["rollback", "charge card", true],
+				["rollback", "book hotel", true],
+				["rollback", "book flight", true],
+			],
+		);
+	} finally {
+		await second.close();
+		await first.close();
+	}
+});
+
+test("a rollback option that is not a function fails the step with a clear error", async () => {
+	class Bad extends WorkflowEntrypoint {
+		async run(_e: WorkflowEvent, step: WorkflowStep) {
+			return step.do("x", async () => 1, { rollback: "undo" } as never);
+		}
+	}
+	const h = await startEngine({ BAD: { name: "bad", class: Bad } });
+	try {
+		const s = await waitTerminal(await h.engine.bindings.BAD!.create());
+		assert.equal(s.status, "errored");
+		assert.match(s.error?.message ?? "", /the last argument of step.do must be \{ rollback: async/);
+	} finally {
+		await h.close();
+	}
+});
+
+class Holiday extends WorkflowEntrypoint {
+	async run(_e: WorkflowEvent, step: WorkflowStep) {
+		await step.do("book flight", async () => "FL-9", handler("flight"));
+		await step.do("book hotel", async () => "HT-9", handler("hotel"));
+		await step.waitForEvent("confirm", { type: "confirm", timeout: "1 hour" });
+		await step.do("pay", async () => "paid", handler("pay"));
+	}
+}
+
+class Waiter extends WorkflowEntrypoint {
+	async run(_e: WorkflowEvent, step: WorkflowStep) {
+		await step.waitForEvent("first", { type: "go", timeout: "1 hour" });
+		await step.do("later", async () => 1, handler("later"));
+	}
+}
+
+for (const alwaysReplay of [false, true]) {
+	test(`terminate({ rollback: true }) runs the handlers of the steps so far, then terminates${alwaysReplay ? " (always replay)" : ""}`, async () => {
+		undone.length = 0;
+		handlerAttempts.clear();
+		const h = await startEngine({ HOLIDAY: { name: "holiday", class: Holiday }, WAITER: { name: "waiter", class: Waiter } }, { alwaysReplay });
+		try {
+			const i = await h.engine.bindings.HOLIDAY!.create({ id: "h" });
+			await waitForStatus(i, "waiting");
+			await i.terminate({ rollback: true });
+			const s = await waitForStatus(i, "terminated");
+			assert.deepEqual(s.rollback, { outcome: "complete", error: null });
+			assert.deepEqual(undone, ['hotel:"HT-9":the instance was terminated with rollback', 'flight:"FL-9":the instance was terminated with rollback']);
+			assert.equal(handlerAttempts.get("pay"), undefined, "a step never reached is not rolled back");
+			await assert.rejects(i.terminate({ rollback: true }), /Cannot terminate instance since its on a finite state/);
+
+			// Nothing registered a handler before the point it stopped at: it is simply terminated.
+			const w = await h.engine.bindings.WAITER!.create({ id: "w" });
+			await waitForStatus(w, "waiting");
+			await w.terminate({ rollback: true });
+			const t = await waitForStatus(w, "terminated");
+			assert.equal(t.rollback, undefined);
+			assert.equal(handlerAttempts.get("later"), undefined);
+		} finally {
+			await h.close();
+		}
+	});
+}
