@@ -1,7 +1,7 @@
 // The management writes (and sendEvent): each locks or conditionally updates the instance's row
 // in the group commit's transaction. resume, terminate and restart bump the epoch, fencing any
 // live activation, and append under the new one (seq = epoch · 2^20 + 1).
-import { type ControlOutcome, type InstanceKey, type NewJournalRecord, SEQS_PER_EPOCH, TERMINAL_STATUSES } from "@weft/core";
+import { type ChildNotice, type ControlOutcome, type InstanceKey, type NewJournalRecord, SEQS_PER_EPOCH, TERMINAL_STATUSES } from "@weft/core";
 import type { Tx } from "./group-commit.js";
 import { DB_NOW, type InstanceRow, nowOr, TERMINAL_SQL, toBuffer } from "./instance-row.js";
 
@@ -19,8 +19,11 @@ export class ManagementWrites {
 	releaseAllLeases(now: number | null): Op<void> {
 		return async (tx) => {
 			const { rows } = await tx.query<{ workflow: string }>(
-				`WITH r AS (UPDATE ${this.#s}.instances SET wake_at = ${nowOr("$1")} WHERE status = 'running' RETURNING workflow),
-				 p AS (UPDATE ${this.#s}.instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause')
+				// The rows are locked in iid order first, the order every other multi-row write takes them
+				// in, so this cannot deadlock with a lease renewal or a batch of fenced writes.
+				`WITH k AS (SELECT iid FROM ${this.#s}.instances WHERE status IN ('running', 'waitingForPause') ORDER BY iid FOR NO KEY UPDATE),
+				 r AS (UPDATE ${this.#s}.instances i SET wake_at = ${nowOr("$1")} FROM k WHERE i.iid = k.iid AND i.status = 'running' RETURNING i.workflow),
+				 p AS (UPDATE ${this.#s}.instances i SET status = 'paused', wake_at = NULL FROM k WHERE i.iid = k.iid AND i.status = 'waitingForPause')
 				 SELECT DISTINCT workflow FROM r`,
 				[now],
 			);
@@ -102,7 +105,7 @@ export class ManagementWrites {
 		};
 	}
 
-	terminate(key: InstanceKey, now: number | null, record: NewJournalRecord): Op<ControlOutcome> {
+	terminate(key: InstanceKey, now: number | null, record: NewJournalRecord, notify?: ChildNotice): Op<ControlOutcome> {
 		return async (tx) => {
 			const r = await this.#lock(tx, key);
 			if (!r) return "not_found";
@@ -117,6 +120,7 @@ export class ManagementWrites {
 				 SELECT iid, generation, epoch * ${SEQS_PER_EPOCH} + 1, $3, $4, $5, $6 FROM u`,
 				[r.iid, now, record.at, record.kind, record.key, toBuffer(record.data)],
 			);
+			if (notify) await this.sendEvent(notify.parent, notify.type, notify.payload, now)(tx);
 			return "ok";
 		};
 	}
