@@ -2,6 +2,7 @@
 // rest talk to one over HTTP (--url / WEFT_URL, --token / WEFT_TOKEN).
 import { Command, Option } from "commander";
 import { DEFAULT_URL, examples } from "./cli-context.js";
+import { registerDeleteCommands } from "./delete-commands.js";
 import { registerDevCommands } from "./dev-commands.js";
 import { registerInitCommand } from "./init-command.js";
 import { registerInstanceCommands } from "./instance-commands.js";
@@ -29,7 +30,9 @@ export function buildProgram(): Command {
 	registerDevCommands(program);
 	registerWorkflowCommands(program);
 	registerInstanceCommands(program);
-	registerInstanceReplayCommands(program.commands.find((c) => c.name() === "instances") as Command);
+	const instances = program.commands.find((c) => c.name() === "instances") as Command;
+	registerInstanceReplayCommands(instances);
+	registerDeleteCommands(instances);
 	registerReplayCommands(program);
 	registerInitCommand(program);
 	return program;

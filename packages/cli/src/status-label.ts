@@ -10,6 +10,7 @@ export const STATUS_LABEL: Record<InstanceStatusName, string> = {
 	complete: "✅ Completed",
 	waiting: "💤 Waiting",
 	waitingForPause: "⏱️ Waiting for pause",
+	rollingBack: "↩️ Rolling back",
 	unknown: "❓ Unknown",
 };
 

@@ -83,6 +83,11 @@ export class RemoteInstance {
 		return this.#change("restart", options.from);
 	}
 
+	/** Deletes the instance with its journal, whatever its state. */
+	async delete(): Promise<void> {
+		await this.#client.request<{ id: string; deleted: true }>("DELETE", this.#path);
+	}
+
 	/** The instance's journal as a self-contained, versioned history document (docs/history-format.md). */
 	history(): Promise<History> {
 		return this.#client.request<History>("GET", `${this.#path}/history`);

@@ -51,6 +51,16 @@ export class RemoteWorkflow<Params = unknown> {
 		return this.#client.request<InstancePage>("GET", `${this.#path}/instances`, { query: { ...query } });
 	}
 
+	/** Deletes up to 100 instances: `{ deleted: [{ id }], errors: [{ id, code, message }] }`. */
+	deleteBatch(ids: string[]): Promise<{ deleted: { id: string }[]; errors: { id: string; code: number; message: string }[] }> {
+		return this.#client.request("POST", `${this.#path}/instances/batch/delete`, { body: { instances: ids } });
+	}
+
+	/** Deletes finished instances that ended more than `olderThan` ago (all finished ones by default); returns how many. */
+	async purge(options: { olderThan?: string | number; statuses?: ("complete" | "errored" | "terminated")[] } = {}): Promise<number> {
+		return (await this.#client.request<{ deleted: number }>("POST", `${this.#path}/instances/purge`, { body: options })).deleted;
+	}
+
 	/** The workflow's registration (class, concurrency, retention) and its instance counts. */
 	describe(): Promise<WorkflowDescription> {
 		return this.#client.request<WorkflowDescription>("GET", this.#path);

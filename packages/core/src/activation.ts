@@ -6,7 +6,7 @@
 import { ActivationTrace } from "./activation-trace.js";
 import { AttemptLogs, type LogCapture } from "./attempt-logs.js";
 import type { Clock } from "./clock.js";
-import { parseDuration, type WorkflowDuration } from "./duration.js";
+import { parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
 import type { ActivationEnd, ActivationInfo, EngineObserver, TimerReport } from "./engine-observer.js";
 import {
 	type ErrorRecord,
@@ -23,9 +23,18 @@ import { checkRollbackOptions, type RollbackOutcome, RollbackRegistry, rollbackK
 import { type ChildOutcome, childNotice, withParent } from "./run-child.js";
 import { scheduleOfInstanceId } from "./schedule-instance-id.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
-import { type ResolvedStepConfig, resolveStepConfig, retryDelayMs, timeoutMs, type WorkflowStepConfig } from "./step-config.js";
+import {
+	type DynamicDelay,
+	dynamicDelayOf,
+	type ResolvedStepConfig,
+	resolveStepConfig,
+	retryDelayMs,
+	timeoutMs,
+	type WorkflowStepConfig,
+} from "./step-config.js";
 import type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
 import { sameConfig, stepContext, stepRequest } from "./step-request.js";
+import { drainStream, isReadableStream, isStoredStream, StreamNotStorable, toReadableStream } from "./step-stream.js";
 import {
 	type ActivationOutcome,
 	type ChildNotice,
@@ -279,7 +288,7 @@ export class Activation {
 		const resolved: ResolvedStepConfig = prior[0]?.config ?? resolveStepConfig(name, config as WorkflowStepConfig | undefined);
 		if (this.#closed) return never();
 		if (this.#terminating) return this.#terminateNow();
-		return this.#execute(key, name, count, resolved, callback, false);
+		return this.#execute(key, name, count, resolved, callback, false, dynamicDelayOf(config));
 	}
 
 	/**
@@ -294,6 +303,7 @@ export class Activation {
 		resolved: ResolvedStepConfig,
 		callback: (ctx: WorkflowStepContext) => unknown,
 		rollback: boolean,
+		dynamicDelay?: DynamicDelay,
 	): Promise<unknown> {
 		const retry = this.#view.retries.get(key);
 		if (retry && this.#view.effective(retry) > this.#deps.clock.now()) return this.#suspend(this.#view.effective(retry));
@@ -324,7 +334,7 @@ export class Activation {
 				const mock = rollback ? undefined : this.#deps.intercept?.attempt?.({ name, count, attempt });
 				if (mock === undefined)
 					value = await this.#withTimeout(
-						this.#body(() => callback(ctx), logs, span),
+						this.#body(() => withStreamRead(name, callback(ctx)), logs, span),
 						timeoutMs(resolved),
 						attemptAbort,
 					);
@@ -334,6 +344,13 @@ export class Activation {
 				ok = false;
 				error = toErrorRecord(e);
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
+				// A returned stream that cannot be stored fails the instance, as an oversized value does.
+				if (e instanceof StreamNotStorable) {
+					this.#attempts.delete(attemptAbort);
+					this.#busy--;
+					this.#fatal(e);
+					return never();
+				}
 			}
 			this.#attempts.delete(attemptAbort);
 			const lines = logs?.close();
@@ -360,11 +377,21 @@ export class Activation {
 				this.#commitBehind([record]);
 				// The caller gets what a replay would get: the value as stored (primitives are already that).
 				if (value === null || typeof value !== "object") return value;
+				if (isStoredStream(value)) return toReadableStream(value);
 				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
 			}
 			const err = error as ErrorRecord;
 			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
-			const configured = stop ? 0 : retryDelayMs(resolved, attempt);
+			let configured = 0;
+			if (!stop) {
+				try {
+					configured = dynamicDelay ? computedDelay(name, dynamicDelay, ctx, err) : retryDelayMs(resolved, attempt);
+				} catch (e) {
+					this.#busy--;
+					this.#fatal(e as WorkflowFatalError);
+					return never();
+				}
+			}
 			const delayMs = stop ? 0 : (this.#deps.intercept?.retryDelay?.({ name, count, attempt }, configured) ?? configured);
 			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
 			if (!stop) entry.retryAt = endedAt + delayMs;
@@ -413,7 +440,7 @@ export class Activation {
 	}
 
 	#settled(entry: AttemptEntry): unknown {
-		if (entry.ok) return entry.value;
+		if (entry.ok) return isStoredStream(entry.value) ? toReadableStream(entry.value) : entry.value;
 		throw fromErrorRecord(entry.error as ErrorRecord);
 	}
 
@@ -830,6 +857,30 @@ function unstorable(stepName: string, e: unknown): WorkflowFatalError {
 function scheduleField(id: string): { schedule?: WorkflowEvent["schedule"] } {
 	const schedule = scheduleOfInstanceId(id);
 	return schedule ? { schedule } : {};
+}
+
+/** A dynamic delay's answer in ms; one that throws or is not a duration fails the instance. */
+function computedDelay(step: string, delay: DynamicDelay, ctx: WorkflowStepContext, error: ErrorRecord): number {
+	let value: unknown;
+	try {
+		value = delay({ ctx, error: fromErrorRecord(error) });
+	} catch (e) {
+		throw new WorkflowFatalError("step.invalid_config", `the retries.delay function of step "${step}" threw: ${(e as Error)?.message ?? e}`);
+	}
+	const ms = tryParseDuration(value);
+	if (ms === undefined || ms < 0)
+		throw new WorkflowFatalError(
+			"step.invalid_config",
+			`the retries.delay function of step "${step}" returned ${JSON.stringify(value)}; return a duration such as "30 seconds" or a number of ms`,
+		);
+	return ms;
+}
+
+/** A body's result, with a returned ReadableStream read to its end (inside the attempt, so under its timeout). */
+function withStreamRead(step: string, result: unknown): unknown {
+	if (isReadableStream(result)) return drainStream(step, result);
+	if (result instanceof Promise) return result.then((v) => (isReadableStream(v) ? drainStream(step, v) : v));
+	return result;
 }
 
 function plainError(e: ErrorRecord | undefined): { name: string; message: string } | null {

@@ -6,14 +6,18 @@ import { DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT } from "./activation.js";
 import type { LogCapture } from "./attempt-logs.js";
 import { type Clock, systemClock } from "./clock.js";
 import { codeVersion } from "./code-version.js";
+import { parseDuration, type WorkflowDuration } from "./duration.js";
+import { sealErrorRecords } from "./encrypting-serializer.js";
 import type { EngineObserver } from "./engine-observer.js";
 import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
 import { forkJournal } from "./fork-journal.js";
 import { type History, toHistory } from "./history.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
+import { entryEvents, isAfter, openingEvents, type SubscribeOptions, type WorkflowInstanceEvent } from "./instance-events.js";
 import { uuidv7 } from "./instance-id.js";
 import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
+import { purgeFinished, type ResolvedRetention, type RetentionConfig, RetentionPurge, resolveRetention } from "./retention-purge.js";
 import { TERMINATE_EVENT } from "./rollback.js";
 import { childNotice } from "./run-child.js";
 import { activeKey, type ScheduledWorkflow, Scheduler } from "./scheduler.js";
@@ -40,6 +44,8 @@ export interface WorkflowRegistration {
 	onDivergence?: "run" | "hold";
 	/** Steps and waits an instance may use (sleeps do not count): default 10,000, at most 25,000, as on Cloudflare. */
 	limits?: { steps?: number };
+	/** How long finished instances are kept before the engine deletes them (Cloudflare's default_retention); kept for ever without. */
+	retention?: RetentionConfig;
 	/**
 	 * The version of this workflow's code, recorded on every instance it creates and on each
 	 * activation that runs under another one (default: a hash of the class's source).
@@ -146,17 +152,20 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly #scheduler: Scheduler;
 	readonly #observer: EngineObserver | undefined;
 	#unsubscribeWake: (() => void) | null = null;
+	readonly #purge: RetentionPurge;
 	#started = false;
 	#closing = false;
 
 	constructor(options: EngineOptions<W>) {
-		this.store = options.store;
+		// An encrypting serializer also seals the error records stores keep outside it (docs/encryption.md).
+		this.store = sealErrorRecords(options.store, options.serializer ?? v8Serializer);
 		this.clock = options.clock ?? systemClock;
 		this.serializer = options.serializer ?? v8Serializer;
 		const onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
 		this.#observer = options.observer;
 		if (options.observer) options.store.observe?.(options.observer);
 		const bindings: Record<string, WorkflowBinding> = {};
+		const retentions = new Map<string, ResolvedRetention>();
 		for (const [binding, entry] of Object.entries(options.workflows)) {
 			const reg = typeof entry === "function" ? { class: entry } : entry;
 			if (typeof reg?.class !== "function")
@@ -182,9 +191,12 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 					`workflow "${name}" limits.steps must be an integer from 1 to ${MAX_STEP_LIMIT}, not ${reg.limits?.steps}`,
 				);
 			this.#byName.set(name, { name, binding, cls: reg.class as unknown as WorkflowClass, limit, divergence, version, stepLimit });
+			const retention = resolveRetention(name, reg.retention);
+			if (retention) retentions.set(name, retention);
 			bindings[binding] = new WorkflowBinding(this, name);
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
+		this.#purge = new RetentionPurge(this.store, this.clock, retentions, onError);
 		this.env = Object.freeze({ ...options.env, ...bindings });
 		this.#scheduler = new Scheduler({
 			store: this.store,
@@ -218,6 +230,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 				if (workflow === null || this.#byName.has(workflow)) this.wake();
 			}) ?? null;
 		this.#scheduler.start();
+		this.#purge.start();
 	}
 
 	/** The binding of a workflow, by binding name or workflow name. */
@@ -319,6 +332,48 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	}
 
 	/**
+	 * Cloudflare's `instance.subscribe()`: the instance's events, first its history, then live as
+	 * they commit (polled every `pollMs` of real time), ending after its terminal event (or when it
+	 * is deleted). See instance-events.ts for the event types and the cursor.
+	 */
+	async *subscribe(key: InstanceKey, options: SubscribeOptions & { pollMs?: number } = {}): AsyncGenerator<WorkflowInstanceEvent> {
+		const { cursor } = options;
+		if (cursor !== undefined && (typeof cursor !== "string" || !/^\d+\.\d+$/.test(cursor)))
+			throw new ValidationError("subscribe.invalid_cursor", 'the cursor is not an eventId this instance\'s events carry ("<seq>.<n>")');
+		const wanted = options.filter ? new Set(options.filter) : null;
+		const emit = (e: WorkflowInstanceEvent) => isAfter(e.eventId, cursor) && (wanted === null || wanted.has(e.type));
+		let record = await this.requireInstance(key);
+		const [queued, started] = openingEvents(record, this.serializer.decode(record.params));
+		if (queued && emit(queued)) yield queued;
+		let startSent = started !== undefined;
+		if (started && emit(started)) yield started;
+		const steps = new Set<string>();
+		let after = 0;
+		for (;;) {
+			for (const entry of await readEntries(this.store, this.serializer, key, after)) {
+				after = entry.seq;
+				for (const e of entryEvents(entry, key.id, steps)) {
+					if (e.type === "workflow_completed") {
+						const r = await this.store.getInstance(key);
+						e.output = r?.output ? toJsonValue(this.serializer.decode(r.output)) : null;
+					}
+					if (emit(e)) yield e;
+					if (e.type === "workflow_completed" || e.type === "workflow_errored" || e.type === "workflow_terminated") return;
+				}
+			}
+			const now = await this.store.getInstance(key);
+			if (!now) return;
+			record = now;
+			if (!startSent && record.startedAt !== null) {
+				startSent = true;
+				const e = openingEvents(record, this.serializer.decode(record.params))[1] as WorkflowInstanceEvent;
+				if (emit(e)) yield e;
+			}
+			await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
+		}
+	}
+
+	/**
 	 * Test support (@weft/testing): replaces what the steps of one instance (or, with id null,
 	 * every instance of the workflow) do. Returns the function that removes it.
 	 */
@@ -372,6 +427,27 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 				if (!(e instanceof WorkflowError && e.code === "instance.cannot_terminate")) throw e;
 			});
 		}
+	}
+
+	/** @internal Deletes instances with their journals, whatever their state; a live one stops at once. */
+	async deleteInstances(keys: InstanceKey[]): Promise<("ok" | "not_found")[]> {
+		const outcomes = await this.store.deleteInstances(keys);
+		for (const [i, key] of keys.entries()) if (outcomes[i] === "ok") this.#scheduler.live(key)?.abort();
+		return outcomes;
+	}
+
+	/**
+	 * Deletes a workflow's finished instances (in `statuses`, default all three) that ended more than
+	 * `olderThan` ago, in bounded batches; returns how many (`weft instances purge`).
+	 */
+	async purge(workflow: string, options: { olderThan?: WorkflowDuration | number; statuses?: InstanceStatusName[] } = {}): Promise<number> {
+		const name = this.workflow(workflow).workflowName;
+		const statuses = options.statuses ?? ["complete", "errored", "terminated"];
+		for (const st of statuses)
+			if (!TERMINAL_STATUSES.has(st))
+				throw new ValidationError("purge.invalid_status", `only finished instances are purged: complete, errored or terminated, not ${JSON.stringify(st)}`);
+		const olderThan = parseDuration(options.olderThan ?? 0, "purge olderThan");
+		return purgeFinished(this.store, name, statuses, this.clock.now() - olderThan);
 	}
 
 	/**
@@ -465,6 +541,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (this.#closing) return;
 		this.#closing = true;
 		this.#unsubscribeWake?.();
+		this.#purge.stop();
 		await this.#scheduler.stop(graceMs);
 		await this.store.close();
 	}

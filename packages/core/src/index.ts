@@ -6,6 +6,16 @@ export { codeVersion, hashVersion } from "./code-version.js";
 export { type ConsoleCaptureOptions, consoleCapture } from "./console-capture.js";
 export { type DurationUnit, parseDuration, tryParseDuration, type WorkflowDuration } from "./duration.js";
 export {
+	type EncryptingSerializer,
+	type EncryptingSerializerOptions,
+	EncryptionError,
+	encryptingSerializer,
+	isEncryptingSerializer,
+	Keyring,
+	type KeyringOptions,
+	sealErrorRecords,
+} from "./encrypting-serializer.js";
+export {
 	type BindingOf,
 	type Bindings,
 	Engine,
@@ -34,9 +44,11 @@ export {
 } from "./errors.js";
 export { HISTORY_FORMAT, HISTORY_VERSION, type History, parseHistory, toHistory } from "./history.js";
 export type { InstanceSummary, ListInstancesOptions } from "./inspection.js";
+export type { SubscribeOptions, WorkflowInstanceEvent, WorkflowInstanceEventType } from "./instance-events.js";
 export { type JournalEntry, type StepKind, stepKey } from "./journal.js";
 export { isValidInstanceId, NAME_PATTERN } from "./names.js";
 export { type Divergence, type DivergenceKind, type ReplayOptions, type ReplayResult, replayHistory } from "./replay-history.js";
+export { PURGE_BATCH, type RetentionConfig } from "./retention-purge.js";
 export { type ChildOutcome, ChildWorkflowError, type RunChildOptions, runChild } from "./run-child.js";
 export { MAX_CRON_LENGTH, scheduledInstanceId, scheduleOfInstanceId, type WorkflowSchedule } from "./schedule-instance-id.js";
 export { seededRandom } from "./seeded-random.js";

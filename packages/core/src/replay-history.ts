@@ -80,6 +80,8 @@ function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
 		terminate: refuse,
 		restart: refuse,
 		childrenOf: async () => [],
+		deleteInstances: refuse,
+		purgeInstances: refuse,
 		close: async () => {},
 	};
 }

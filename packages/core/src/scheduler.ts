@@ -114,7 +114,15 @@ export class Scheduler {
 				// The next renewal that succeeds wakes the scheduler again.
 				if (!this.leaseHealthy()) return;
 				const claims = await store.claimActivations({ slots, now: clock.now(), leaseMs: this.#o.leaseMs });
-				for (const claimed of claims) this.#run(claimed);
+				for (const claimed of claims) {
+					// One instance that cannot even be set up (its journal will not decode: a missing
+					// encryption key, say) must not keep the rest of the batch from running.
+					try {
+						this.#run(claimed);
+					} catch (e) {
+						this.#o.onError(e, `starting ${claimed.lease.workflow}/${claimed.lease.id}`);
+					}
+				}
 				// A slot claimed in full means more may be due: go again at once.
 				const taken = new Map<string, number>();
 				for (const c of claims) taken.set(c.lease.workflow, (taken.get(c.lease.workflow) ?? 0) + 1);

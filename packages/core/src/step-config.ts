@@ -3,8 +3,11 @@ import { WorkflowFatalError } from "./errors.js";
 
 export type WorkflowBackoff = "constant" | "linear" | "exponential";
 
+/** A retry delay the code computes from the failure: `({ ctx, error }) => "30 seconds"` (backoff does not apply). */
+export type DynamicDelay = (args: { ctx: unknown; error: Error }) => WorkflowDuration | number;
+
 export interface WorkflowStepConfig {
-	retries?: { limit: number; delay: WorkflowDuration | number; backoff?: WorkflowBackoff };
+	retries?: { limit: number; delay: WorkflowDuration | number | DynamicDelay; backoff?: WorkflowBackoff };
 	timeout?: WorkflowDuration | number;
 	/** "output": the step's output is shown as "[REDACTED]" in the API, the CLI, the dashboard and logs (docs/api.md). */
 	sensitive?: "output";
@@ -12,9 +15,19 @@ export interface WorkflowStepConfig {
 
 /** The config a step runs with: the user's values as given, defaults filled in (what `ctx.config` shows). */
 export interface ResolvedStepConfig {
-	retries: { limit: number; delay: WorkflowDuration | number; backoff: WorkflowBackoff };
+	/** `delay` is "[dynamic]" when the code gives a function (only the code holds it). */
+	retries: { limit: number; delay: WorkflowDuration | number | "[dynamic]"; backoff: WorkflowBackoff };
 	timeout: WorkflowDuration | number;
 	sensitive?: "output";
+}
+
+/** How a dynamic delay is journaled and shown (Cloudflare shows the same): the function itself lives only in the code. */
+export const DYNAMIC_DELAY = "[dynamic]";
+
+/** The step's delay function, when its config has one. */
+export function dynamicDelayOf(config: unknown): DynamicDelay | undefined {
+	const d = (config as { retries?: { delay?: unknown } } | undefined)?.retries?.delay;
+	return typeof d === "function" ? (d as DynamicDelay) : undefined;
 }
 
 /** What a sensitive step's output is shown as. */
@@ -58,11 +71,11 @@ export function resolveStepConfig(stepName: string, config: unknown): ResolvedSt
 		if (!isObject(r)) throw invalid(stepName);
 		for (const key of Object.keys(r)) if (key !== "limit" && key !== "delay" && key !== "backoff") throw invalid(stepName);
 		if (typeof r.limit !== "number" || !Number.isInteger(r.limit) || r.limit < 0) throw invalid(stepName);
-		if (tryParseDuration(r.delay) === undefined) throw invalid(stepName);
+		if (typeof r.delay !== "function" && tryParseDuration(r.delay) === undefined) throw invalid(stepName);
 		if (r.backoff !== undefined && (typeof r.backoff !== "string" || !BACKOFFS.has(r.backoff))) throw invalid(stepName);
 		resolved.retries = {
 			limit: r.limit,
-			delay: r.delay as WorkflowDuration,
+			delay: typeof r.delay === "function" ? DYNAMIC_DELAY : (r.delay as WorkflowDuration),
 			backoff: (r.backoff as WorkflowBackoff | undefined) ?? "exponential",
 		};
 	}

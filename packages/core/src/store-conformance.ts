@@ -359,5 +359,40 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			);
 			assert.deepEqual(await s.childrenOf(parent), [], "ended children are not listed");
 		});
+		withStore("deletes instances with their journals and events; purges finished ones in bounded batches", async (s) => {
+			await s.createInstances(
+				["a", "b", "c", "d", "e"].map((id) => ({ workflow: "w", id, params: bytes(id) })),
+				T0,
+			);
+			const claimed = await s.claimActivations({ slots: [{ workflow: "w", limit: 5 }], now: T0, leaseMs: LEASE_MS });
+			for (const c of claimed) {
+				await s.appendJournal(c.lease, under(c.lease, rec("attempt", "do:x#1")));
+				const end = c.lease.id === "d" ? { kind: "errored" as const, error: { name: "E", message: "m" } } : { kind: "complete" as const, output: bytes("o") };
+				// a and b end early, c later; e stays waiting.
+				if (c.lease.id !== "e") await s.completeActivation(c.lease, [], end, c.lease.id === "c" ? T0 + 100 : T0 + 10);
+			}
+			await s.sendEvent({ workflow: "w", id: "a" }, "x", bytes("e"), T0 + 1);
+			assert.deepEqual(
+				await s.deleteInstances([
+					{ workflow: "w", id: "e" },
+					{ workflow: "w", id: "nope" },
+				]),
+				["ok", "not_found"],
+			);
+			assert.equal(await s.getInstance({ workflow: "w", id: "e" }), null);
+			assert.deepEqual(await s.readJournal({ workflow: "w", id: "e" }), []);
+			const e = claimed.find((c) => c.lease.id === "e");
+			assert.ok(e);
+			await assert.rejects(s.appendJournal(e.lease, under(e.lease, rec("attempt", "do:y#1"))), LeaseLostError, "a deleted instance's activation is fenced");
+			// Completed before T0 + 50: a and b; c ended later; d errored.
+			assert.equal(await s.purgeInstances({ workflow: "w", statuses: ["complete"], endedBefore: T0 + 50, limit: 1 }), 1, "bounded by limit");
+			assert.equal(await s.purgeInstances({ workflow: "w", statuses: ["complete"], endedBefore: T0 + 50, limit: 10 }), 1);
+			assert.equal(await s.purgeInstances({ workflow: "w", statuses: ["complete"], endedBefore: T0 + 50, limit: 10 }), 0);
+			const left = (await s.listInstances({ workflow: "w", limit: 10 })).instances.map((i) => i.id).sort();
+			assert.deepEqual(left, ["c", "d"]);
+			assert.deepEqual(await s.readEvents({ workflow: "w", id: "a" }), [], "a purged instance's events go with it");
+			// A new instance may take a deleted one's id.
+			assert.deepEqual(await s.createInstances([{ workflow: "w", id: "e", params: bytes("again") }], T0 + 200), [{ ok: true }]);
+		});
 	});
 }

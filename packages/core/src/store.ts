@@ -4,7 +4,21 @@
 // type crosses this port; time is passed in (`now`) so stores never read a clock of their own.
 import type { ErrorRecord } from "./errors.js";
 
-export type InstanceStatusName = "queued" | "running" | "paused" | "errored" | "terminated" | "complete" | "waiting" | "waitingForPause" | "unknown";
+/**
+ * Cloudflare's status values. `rollingBack` is never stored: the instance detail (Cloudflare's REST
+ * view) shows it while a rollback chain runs; `status()` shows `running` then, as the Workers API does.
+ */
+export type InstanceStatusName =
+	| "queued"
+	| "running"
+	| "paused"
+	| "errored"
+	| "terminated"
+	| "complete"
+	| "waiting"
+	| "waitingForPause"
+	| "rollingBack"
+	| "unknown";
 
 export const TERMINAL_STATUSES: ReadonlySet<InstanceStatusName> = new Set(["complete", "errored", "terminated"]);
 
@@ -205,6 +219,13 @@ export interface Store {
 	terminate(key: InstanceKey, now: number, record: NewJournalRecord, notify?: ChildNotice): Promise<ControlOutcome>;
 	/** The children (instances created with `parent: key`) that have not ended. */
 	childrenOf(key: InstanceKey): Promise<InstanceKey[]>;
+	/**
+	 * Deletes instances with their journals and events, whatever their state; a live activation's
+	 * next write finds no row and is refused as lost. Each key answers on its own.
+	 */
+	deleteInstances(keys: InstanceKey[]): Promise<("ok" | "not_found")[]>;
+	/** Deletes up to `limit` of a workflow's instances in these (terminal) statuses that ended before `endedBefore`; returns how many. */
+	purgeInstances(query: { workflow: string; statuses: InstanceStatusName[]; endedBefore: number; limit: number }): Promise<number>;
 	/**
 	 * Starts a new generation: keeps the records before `fromKey` (none if null), fences any live
 	 * activation, and queues the instance. "step_not_found" when `fromKey` is not in the journal.

@@ -4,6 +4,7 @@ import type { ErrorRecord } from "./errors.js";
 import { type AttemptEntry, decodeJournal, JournalView, type Positioned } from "./journal.js";
 import { type Serializer, toJsonValue } from "./serializer.js";
 import { type ResolvedStepConfig, shownOutput } from "./step-config.js";
+import { describeStoredStream, isStoredStream } from "./step-stream.js";
 import type { InstanceRecord, InstanceStatusName, JournalRecord } from "./store.js";
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -113,7 +114,7 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 				if (e.final) {
 					item.end = iso(e.endedAt);
 					item.success = e.ok;
-					item.output = e.ok ? shownOutput(e.config, toJsonValue(e.value)) : null;
+					item.output = e.ok ? shownOutput(e.config, isStoredStream(e.value) ? describeStoredStream(e.value) : toJsonValue(e.value)) : null;
 					item.error = plainError(e.error);
 				}
 				break;
@@ -174,7 +175,8 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 	return {
 		id: record.id,
 		workflow: record.workflow,
-		status: record.status,
+		// A rollback chain under way (its handlers' attempts are journaled, the instance has not ended): Cloudflare's REST status.
+		status: !terminal && rollbacks.length > 0 ? "rollingBack" : record.status,
 		params: toJsonValue(serializer.decode(record.params)),
 		queued: iso(record.createdAt) as string,
 		start: iso(record.startedAt),

@@ -1,7 +1,8 @@
 // What user code holds: a binding per workflow (`env.MY_WORKFLOW`) and an instance handle,
 // with Cloudflare's methods, names and error shapes.
 import type { Engine, InstanceStatus, RestartOptions, TerminateOptions } from "./engine.js";
-import { ValidationError, WorkflowError } from "./errors.js";
+import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
+import type { SubscribeOptions, WorkflowInstanceEvent } from "./instance-events.js";
 import type { InstanceDetails } from "./timeline.js";
 
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
@@ -20,6 +21,7 @@ export interface BatchError {
 export const BATCH_ERROR = {
 	alreadyExists: { code: 10405, message: "workflows.api.error.instance.already_exists" },
 	duplicateInBatch: { code: 10415, message: "workflows.api.error.instance.duplicate_in_batch" },
+	notFound: { code: 10400, message: "workflows.api.error.instance.not_found" },
 } as const;
 
 export const MAX_BATCH_SIZE = 100;
@@ -44,6 +46,15 @@ export class WorkflowInstance {
 	}
 	resume(): Promise<void> {
 		return this.#engine.resume(this.#key);
+	}
+	/** Cloudflare's event stream: the history, then live events, ending after the terminal one (docs/api.md). */
+	subscribe(options?: SubscribeOptions): AsyncGenerator<WorkflowInstanceEvent> {
+		return this.#engine.subscribe(this.#key, options);
+	}
+	/** Deletes the instance with its journal, whatever its state; a running one stops at once (`instance.not_found` when gone). */
+	async delete(): Promise<void> {
+		const [r] = await this.#engine.deleteInstances([this.#key]);
+		if (r !== "ok") throw new InstanceNotFoundError();
 	}
 	/** Stops the instance for good; `{ rollback: true }` runs its rollback handlers first. */
 	terminate(options?: TerminateOptions): Promise<void> {
@@ -91,6 +102,25 @@ export class WorkflowBinding<Params = unknown, Output = unknown> {
 			throw new WorkflowError("instance.already_exists", `(instance.already_exists) Workflow instance with id "${r?.id}" already exists`);
 		}
 		return new WorkflowInstance(this.#engine, this.#workflow, r.id);
+	}
+
+	/**
+	 * Deletes up to 100 instances by id: `{ deleted: [{ id }], errors: [{ id, code, message }] }`
+	 * in the order given, each id once; an unknown id is Cloudflare's 10400 `instance.not_found`.
+	 */
+	async deleteBatch(ids: string[]): Promise<{ deleted: { id: string }[]; errors: { id: string; code: number; message: string }[] }> {
+		if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))
+			throw new ValidationError("batch.invalid", "deleteBatch takes an array of instance ids");
+		if (ids.length > MAX_BATCH_SIZE)
+			throw new ValidationError("batch.too_large", `deleteBatch takes at most ${MAX_BATCH_SIZE} ids per call, not ${ids.length}; split the batch`);
+		const unique = [...new Set(ids)];
+		const outcomes = await this.#engine.deleteInstances(unique.map((id) => ({ workflow: this.#workflow, id })));
+		const result: { deleted: { id: string }[]; errors: { id: string; code: number; message: string }[] } = { deleted: [], errors: [] };
+		unique.forEach((id, i) => {
+			if (outcomes[i] === "ok") result.deleted.push({ id });
+			else result.errors.push({ id, ...BATCH_ERROR.notFound });
+		});
+		return result;
 	}
 
 	/**

@@ -36,7 +36,7 @@ async function statusOf(workflow: string, id: string): Promise<string> {
 
 async function openPage(url: string): Promise<Page> {
 	const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-	page.setDefaultTimeout(15_000);
+	page.setDefaultTimeout(30_000);
 	const problems: string[] = [];
 	page.on("pageerror", (e) => problems.push(e.message));
 	page.on("console", (m) => {
@@ -218,7 +218,7 @@ test("the overview charts throughput from successive samples while it is open", 
 test("with a token the dashboard shows nothing until signed in, and keeps the token for the tab only", async () => {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 	const page = await context.newPage();
-	page.setDefaultTimeout(15_000);
+	page.setDefaultTimeout(30_000);
 	try {
 		await page.goto(`${server.securedUrl}/`);
 		await page.locator('[data-testid="login"]').waitFor();

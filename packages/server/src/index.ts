@@ -4,6 +4,7 @@ export { ConfigError } from "./config-error.js";
 export { type Api, type ApiOptions, apiRoutes, createApi, MAX_BODY_BYTES } from "./create-api.js";
 export { type CreationRate, CreationRateLimiter, DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
 export { CronTrigger, type CronTriggerOptions, type ScheduleState } from "./cron-trigger.js";
+export { resolveEncryption } from "./encryption-config.js";
 export { ERROR_STATUS, errorAnswer } from "./error-status.js";
 export { CONFIG_FILES, findConfigFile, type LoadedConfig, type LoadedWorkflow, loadConfig, resolveDatabase } from "./load-config.js";
 export {
@@ -33,4 +34,12 @@ export { type RunningWorker, runWorker, startWorker, type WorkerOptions, type Wo
 export { type ServeProjectOptions, type ServingProject, serveProject } from "./serve-project.js";
 export { ServerError } from "./server-error.js";
 export { isLoopback, type RunningServer, type ServerOptions, startServer } from "./start-server.js";
-export { type CreationRateConfig, defineConfig, type RetentionConfig, type RetentionDuration, type WeftConfig, type WorkflowConfig } from "./weft-config.js";
+export {
+	type CreationRateConfig,
+	defineConfig,
+	type EncryptionConfig,
+	type RetentionConfig,
+	type RetentionDuration,
+	type WeftConfig,
+	type WorkflowConfig,
+} from "./weft-config.js";

@@ -2,8 +2,9 @@
 // every workflow to its class, with an error that names the file, the workflow and the fix.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { type AnyWorkflowClass, hashVersion } from "@weft/core";
+import { type AnyWorkflowClass, hashVersion, type Keyring } from "@weft/core";
 import { ConfigError } from "./config-error.js";
+import { resolveEncryption } from "./encryption-config.js";
 import { importModule } from "./module-loader.js";
 import { isDatabaseUrl, isPostgresUrl, parsePostgresUrl, unsupported } from "./open-store.js";
 import { validateConfig } from "./validate-config.js";
@@ -42,6 +43,8 @@ export interface LoadedConfig {
 	database: string;
 	/** Set when the config is a wrangler file: the Worker's own settings (its fetch handler is served too). */
 	worker: WorkerProject | null;
+	/** The encryption keys (config `encryption` or WEFT_ENCRYPTION_KEYS), or null when values are stored in plaintext. */
+	encryption?: Keyring | null;
 }
 
 /** The config file in `dir` (a weft.config.* first, else a Cloudflare project's wrangler file), or a ConfigError `config.not_found`. */
@@ -58,13 +61,16 @@ export function findConfigFile(dir: string): string {
 	);
 }
 
-export async function loadConfig(options: { cwd: string; configPath?: string }): Promise<LoadedConfig> {
+/** `env` (default process.env) is where WEFT_ENCRYPTION_KEYS and WEFT_ENCRYPTION_KEY_ID are read. */
+export async function loadConfig(options: { cwd: string; configPath?: string; env?: NodeJS.ProcessEnv }): Promise<LoadedConfig> {
 	const path = options.configPath ? resolve(options.cwd, options.configPath) : findConfigFile(options.cwd);
 	if (!existsSync(path)) throw new ConfigError("config.not_found", `the config file ${path} does not exist`);
 	const dir = dirname(path);
 	const shown = relative(options.cwd, path) || path;
 	const wrangler = isWranglerFile(path) ? readWranglerConfig(path, shown) : null;
 	const config = validateConfig(wrangler ? wrangler.value : await readConfigValue(path, shown), shown);
+	// Before any module is imported: a bad key is reported first, and nothing has started.
+	const encryption = resolveEncryption(config.encryption, options.env ?? process.env, shown);
 
 	const modules = new Map<string, Record<string, unknown>>();
 	const workflows: LoadedWorkflow[] = [];
@@ -114,7 +120,7 @@ export async function loadConfig(options: { cwd: string; configPath?: string }):
 		});
 	}
 	const database = config.database ?? join(".weft", "weft.db");
-	return { path, dir, config, workflows, database: resolveDatabase(database, dir), worker: wrangler?.worker ?? null };
+	return { path, dir, config, workflows, database: resolveDatabase(database, dir), worker: wrangler?.worker ?? null, encryption };
 }
 
 /**

@@ -3,10 +3,11 @@
 // processes. `openProjectEngine` builds the engine on either, from a loaded project config.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Engine, type EngineObserver, type LogCapture, type Store } from "@weft/core";
+import { Engine, type EngineObserver, type LogCapture, type Store, type WorkflowDuration } from "@weft/core";
 import { PostgresStore } from "@weft/store-postgres";
 import { createEngine, SqliteStore } from "weft";
 import { ConfigError } from "./config-error.js";
+import { projectSerializer } from "./encryption-config.js";
 import type { LoadedConfig } from "./load-config.js";
 
 /** postgres:// or postgresql:// (the two schemes libpq accepts). */
@@ -127,10 +128,20 @@ export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEn
 					onDivergence: w.onDivergence,
 					...(w.concurrency ? { concurrency: w.concurrency } : {}),
 					...(w.limits ? { limits: w.limits } : {}),
+					...(w.retention
+						? {
+								retention: {
+									// Checked when the config was loaded (validate-config's checkRetention).
+									...(w.retention.success_retention !== undefined ? { success: w.retention.success_retention as WorkflowDuration } : {}),
+									...(w.retention.error_retention !== undefined ? { error: w.retention.error_retention as WorkflowDuration } : {}),
+								},
+							}
+						: {}),
 				},
 			]),
 		),
 		env: config.vars ?? {},
+		...(loaded.encryption ? { serializer: projectSerializer(loaded.encryption) } : {}),
 		onError: options.onError,
 		...(options.observer ? { observer: options.observer } : {}),
 		...(options.captureLogs ? { captureLogs: options.captureLogs } : {}),

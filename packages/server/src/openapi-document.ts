@@ -20,7 +20,7 @@ const query = (name: string, description: string, schema: object = { type: "stri
 const idPattern = { type: "string", pattern: "^[a-zA-Z0-9_][a-zA-Z0-9-_]*$", maxLength: 100 };
 const name = param("name", "The workflow's name", { type: "string", pattern: "^[a-zA-Z0-9_][a-zA-Z0-9-_]*$", maxLength: 64 });
 const id = param("id", "The instance id", idPattern);
-const STATUSES = ["queued", "running", "paused", "errored", "terminated", "complete", "waiting", "waitingForPause", "unknown"];
+const STATUSES = ["queued", "running", "paused", "errored", "terminated", "complete", "waiting", "waitingForPause", "rollingBack", "unknown"];
 const anyJson = {};
 const nullableString = { type: ["string", "null"] };
 const errorRecord = { type: ["object", "null"], properties: { name: { type: "string" }, message: { type: "string" } } };
@@ -103,6 +103,12 @@ export const OPENAPI_DOCUMENT = {
 				parameters: [name, id],
 				responses: { 200: ok("The instance", ref("InstanceDetails")), ...errors(400, 404) },
 			},
+			delete: {
+				operationId: "deleteInstance",
+				summary: "Delete the instance with its journal, whatever its state",
+				parameters: [name, id],
+				responses: { 200: ok("Deleted", { type: "object", properties: { id: { type: "string" }, deleted: { const: true } } }), ...errors(400, 404) },
+			},
 		},
 		"/api/workflows/{name}/instances/{id}/steps/{step}": {
 			get: {
@@ -123,6 +129,46 @@ export const OPENAPI_DOCUMENT = {
 				summary: "The instance's journal as a versioned history document, to replay against code",
 				parameters: [name, id],
 				responses: { 200: ok("The history", ref("History")), ...errors(400, 404) },
+			},
+		},
+		"/api/workflows/{name}/instances/batch/delete": {
+			post: {
+				operationId: "deleteInstanceBatch",
+				summary: "Delete up to 100 instances; per-id errors (10400 for an unknown id)",
+				parameters: [name],
+				requestBody: {
+					required: true,
+					...json({ type: "object", required: ["instances"], properties: { instances: { type: "array", maxItems: 100, items: { type: "string" } } } }),
+				},
+				responses: {
+					200: ok("Deleted, with per-id errors", {
+						type: "object",
+						properties: {
+							deleted: { type: "array", items: { type: "object", properties: { id: { type: "string" } } } },
+							errors: {
+								type: "array",
+								items: { type: "object", properties: { id: { type: "string" }, code: { type: "integer" }, message: { type: "string" } } },
+							},
+						},
+					}),
+					...errors(400, 404),
+				},
+			},
+		},
+		"/api/workflows/{name}/instances/purge": {
+			post: {
+				operationId: "purgeInstances",
+				summary: "Delete finished instances that ended more than olderThan ago",
+				parameters: [name],
+				requestBody: {
+					required: false,
+					...json({
+						type: "object",
+						additionalProperties: false,
+						properties: { olderThan: { type: ["string", "integer"] }, statuses: { type: "array", items: { enum: ["complete", "errored", "terminated"] } } },
+					}),
+				},
+				responses: { 200: ok("How many were deleted", { type: "object", properties: { deleted: { type: "integer" } } }), ...errors(400, 404) },
 			},
 		},
 		"/api/workflows/{name}/instances/{id}/fork": {

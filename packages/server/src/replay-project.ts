@@ -11,12 +11,13 @@ import {
 	replayHistory,
 	type StepRequest,
 	type Store,
+	sealErrorRecords,
 	seededRandom,
 	toHistory,
-	v8Serializer,
 	WeftError,
 } from "@weft/core";
 import { SqliteStore } from "weft";
+import { projectSerializer } from "./encryption-config.js";
 import type { LoadedConfig, LoadedWorkflow } from "./load-config.js";
 import { isDatabaseUrl, isPostgresUrl, openStore, unsupported } from "./open-store.js";
 
@@ -77,14 +78,16 @@ export async function* replayFiles(loaded: LoadedConfig, files: string[], option
 /** Replays a workflow's stored instances (all, or a sample) straight from a store, read-only. */
 export async function* replayStored(loaded: LoadedConfig, o: ReplayStoredOptions, options: ReplayEachOptions = {}): AsyncGenerator<ProjectReplay> {
 	workflowOf(loaded, o.workflow);
-	const store = await openReadOnly(o.database);
+	// Through the project's codec: with encryption on, the journal and error records are sealed.
+	const serializer = projectSerializer(loaded.encryption);
+	const store = sealErrorRecords(await openReadOnly(o.database), serializer);
 	try {
 		const ids = await listIds(store, o);
 		for (const id of ids) {
 			const key = { workflow: o.workflow, id };
 			const record = await store.getInstance(key);
 			if (!record) continue;
-			const history = toHistory(record, await store.readJournal(key), v8Serializer, Date.now());
+			const history = toHistory(record, await store.readJournal(key), serializer, Date.now());
 			yield replayOne(loaded, `${o.workflow}/${id}`, history, options);
 		}
 	} finally {

@@ -3,6 +3,7 @@
 import { NAME_PATTERN, tryParseDuration } from "@weft/core";
 import { ConfigError } from "./config-error.js";
 import { checkSchedules } from "./cron-schedule.js";
+import { checkEncryptionShape } from "./encryption-config.js";
 import { checkObservabilityConfig } from "./validate-observability-config.js";
 import type { RetentionConfig, WeftConfig, WorkflowConfig } from "./weft-config.js";
 
@@ -25,6 +26,7 @@ const TOP_KEYS = new Set([
 	"alerts",
 	"alertWebhook",
 	"alertInterval",
+	"encryption",
 ]);
 const WORKFLOW_KEYS = new Set([
 	"name",
@@ -116,6 +118,7 @@ export function validateConfig(value: unknown, file: string): WeftConfig {
 	if (c.maxActivations !== undefined && !(Number.isInteger(c.maxActivations) && (c.maxActivations as number) >= 1))
 		fail('"maxActivations" must be an integer ≥ 1');
 	checkObservabilityConfig(c, names, file, fail);
+	checkEncryptionShape(c.encryption, fail);
 	return c as WeftConfig;
 }
 

@@ -32,7 +32,7 @@ export interface WorkflowConfig {
 	onDivergence?: "run" | "hold";
 	/** Steps and waits an instance may use (sleeps do not count): default 10,000, at most 25,000. */
 	limits?: { steps?: number };
-	/** Stored and shown by `weft workflows describe`; not enforced yet (see docs/config.md). */
+	/** How long finished instances are kept; the engine purges older ones (docs/config.md). */
 	default_retention?: RetentionConfig;
 	/** Cron expressions (five fields, UTC); each firing creates one instance with `event.schedule` set. */
 	schedules?: string | string[];
@@ -89,6 +89,18 @@ export interface WeftConfig {
 	alertWebhook?: string;
 	/** How often alert rules are evaluated (default "15 seconds"). */
 	alertInterval?: number | string;
+	/**
+	 * Encryption at rest of params, step results, event payloads, outputs and errors
+	 * (docs/encryption.md). WEFT_ENCRYPTION_KEYS / WEFT_ENCRYPTION_KEY_ID take precedence.
+	 */
+	encryption?: EncryptionConfig;
+}
+
+export interface EncryptionConfig {
+	/** Key id → 32 random bytes as base64 (`openssl rand -base64 32`). Keep old keys to read what they wrote. */
+	keys: Record<string, string>;
+	/** The id new values are encrypted with (optional with a single key). */
+	current?: string;
 }
 
 export interface LogsConfig {

@@ -197,6 +197,40 @@ export class PostgresStore implements Store {
 		return { instances: page.map(toRecord), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
 	}
 
+	deleteInstances(keys: InstanceKey[]): Promise<("ok" | "not_found")[]> {
+		return this.writes.enqueue(async (tx) => {
+			const { rows } = await tx.query<{ workflow: string; id: string }>(
+				`WITH d AS (
+					DELETE FROM ${this.#s}.instances i USING unnest($1::text[], $2::text[]) AS k(workflow, id)
+					WHERE i.workflow = k.workflow AND i.id = k.id RETURNING i.iid, i.workflow, i.id
+				 ),
+				 j AS (DELETE FROM ${this.#s}.journal USING d WHERE journal.iid = d.iid),
+				 e AS (DELETE FROM ${this.#s}.events USING d WHERE events.iid = d.iid)
+				 SELECT workflow, id FROM d`,
+				[keys.map((k) => k.workflow), keys.map((k) => k.id)],
+			);
+			const gone = new Set(rows.map((r) => `${r.workflow}\u0000${r.id}`));
+			return keys.map((k) => (gone.has(`${k.workflow}\u0000${k.id}`) ? "ok" : "not_found"));
+		});
+	}
+
+	purgeInstances(q: { workflow: string; statuses: InstanceStatusName[]; endedBefore: number; limit: number }): Promise<number> {
+		return this.writes.enqueue(async (tx) => {
+			const { rows } = await tx.query<{ n: number }>(
+				`WITH d AS (
+					DELETE FROM ${this.#s}.instances WHERE iid IN (
+						SELECT iid FROM ${this.#s}.instances WHERE workflow = $1 AND status = ANY($2::text[]) AND ended_at < $3 LIMIT $4 FOR UPDATE SKIP LOCKED
+					) RETURNING iid
+				 ),
+				 j AS (DELETE FROM ${this.#s}.journal USING d WHERE journal.iid = d.iid),
+				 e AS (DELETE FROM ${this.#s}.events USING d WHERE events.iid = d.iid)
+				 SELECT count(*)::int AS n FROM d`,
+				[q.workflow, q.statuses, q.endedBefore, q.limit],
+			);
+			return rows[0]?.n ?? 0;
+		});
+	}
+
 	async childrenOf(key: InstanceKey): Promise<InstanceKey[]> {
 		const { rows } = await this.pool.query<InstanceKey>(
 			`SELECT workflow, id FROM ${this.#s}.instances WHERE parent_workflow = $1 AND parent_id = $2 AND status NOT IN ${TERMINAL_SQL} ORDER BY iid`,

@@ -123,6 +123,9 @@ export class SqliteStore implements Store {
 			children: db.prepare<[string, string], { workflow: string; id: string }>(
 				"SELECT workflow, id FROM instances WHERE parent_workflow = ? AND parent_id = ? AND status NOT IN ('complete', 'errored', 'terminated') ORDER BY iid",
 			),
+			deleteJournal: db.prepare("DELETE FROM journal WHERE iid = ?"),
+			deleteEvents: db.prepare("DELETE FROM events WHERE iid = ?"),
+			deleteRow: db.prepare("DELETE FROM instances WHERE iid = ?"),
 			counts: db.prepare<[], { workflow: string; status: InstanceStatusName; count: number }>(
 				"SELECT workflow, status, count(*) AS count FROM instances GROUP BY workflow, status ORDER BY workflow, status",
 			),
@@ -370,6 +373,35 @@ export class SqliteStore implements Store {
 		this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
 		this.#s.signal.run(now, r.iid);
 		return "ok";
+	}
+
+	deleteInstances(keys: InstanceKey[]): Promise<("ok" | "not_found")[]> {
+		return this.writes.enqueue(() =>
+			keys.map((key) => {
+				const r = this.#row(key);
+				if (!r) return "not_found";
+				this.#erase(r.iid);
+				return "ok";
+			}),
+		);
+	}
+
+	purgeInstances(q: { workflow: string; statuses: InstanceStatusName[]; endedBefore: number; limit: number }): Promise<number> {
+		return this.writes.enqueue(() => {
+			// Served by (workflow, status, created_at, id): the oldest come first, and they ended first, mostly.
+			const marks = q.statuses.map(() => "?").join(", ");
+			const iids = this.db
+				.prepare<unknown[], { iid: number }>(`SELECT iid FROM instances WHERE workflow = ? AND status IN (${marks}) AND ended_at < ? LIMIT ?`)
+				.all(q.workflow, ...q.statuses, q.endedBefore, q.limit);
+			for (const { iid } of iids) this.#erase(iid);
+			return iids.length;
+		});
+	}
+
+	#erase(iid: number): void {
+		this.#s.deleteJournal.run(iid);
+		this.#s.deleteEvents.run(iid);
+		this.#s.deleteRow.run(iid);
 	}
 
 	async childrenOf(key: InstanceKey): Promise<InstanceKey[]> {

@@ -82,6 +82,8 @@ test("a chain interrupted by a crash resumes where it stopped and never runs a f
 	const i = await first.engine.bindings.TRIP!.create({ id: "t", params: { flakyHandler: "hotel" } });
 	await waitForStatus(i, "waiting");
 	assert.deepEqual(undone, ["card:null:card declined"]);
+	// Cloudflare's REST view says what is going on; status() says waiting, as its Workers API would.
+	assert.equal((await first.engine.details({ workflow: "trip", id: "t" })).status, "rollingBack");
 	await first.engine.close({ graceMs: 0 });
 
 	const second = await startEngine({ TRIP: { name: "trip", class: Trip } }, { database: first.database });

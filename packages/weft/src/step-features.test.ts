@@ -59,3 +59,71 @@ test("limits.steps fails an instance that asks for more steps; sleeps do not cou
 		(e) => e instanceof WeftError && e.code === "workflow.invalid_limits",
 	);
 });
+
+class Dynamic extends WorkflowEntrypoint {
+	async run(_e: WorkflowEvent, step: WorkflowStep) {
+		return step.do(
+			"flaky",
+			{ retries: { limit: 3, delay: ({ error }: { error: Error }) => (error.message === "slow down" ? 40 : 10), backoff: "exponential" } },
+			async (ctx) => {
+				if (ctx.attempt === 1) throw new Error("slow down");
+				if (ctx.attempt === 2) throw new Error("again");
+				return ctx.config.retries.delay;
+			},
+		);
+	}
+}
+
+test("retries.delay as a function: each wait is what it returns for that failure (no backoff); it shows as [dynamic]", async () => {
+	const h = await startEngine({ D: { name: "dynamic", class: Dynamic } });
+	try {
+		const s = await waitTerminal(await h.engine.bindings.D!.create({ id: "d" }));
+		assert.deepEqual(s, { status: "complete", output: "[dynamic]" });
+		const waits = (await h.engine.readJournal({ workflow: "dynamic", id: "d" }))
+			.filter((e) => e.kind === "attempt" && !e.ok)
+			.map((e) => (e as { retryAt: number; endedAt: number }).retryAt - (e as { endedAt: number }).endedAt);
+		assert.deepEqual(waits, [40, 10]);
+	} finally {
+		await h.close();
+	}
+});
+
+async function text(s: ReadableStream<Uint8Array>): Promise<string> {
+	const parts: Uint8Array[] = [];
+	for await (const p of s as unknown as AsyncIterable<Uint8Array>) parts.push(p);
+	return new TextDecoder().decode(Buffer.concat(parts));
+}
+
+class Streaming extends WorkflowEntrypoint<unknown, { big?: boolean }> {
+	async run(event: WorkflowEvent<{ big?: boolean }>, step: WorkflowStep) {
+		const stream = await step.do("download", async () => {
+			const parts = event.payload?.big
+				? Array.from({ length: 3 }, () => new Uint8Array(600_000))
+				: ["hel", "lo ", "world"].map((p) => new TextEncoder().encode(p));
+			return new ReadableStream<Uint8Array>({
+				start(c) {
+					for (const p of parts) c.enqueue(p);
+					c.close();
+				},
+			});
+		});
+		// On a replay the stream comes back, new, from the journal.
+		return step.do("read", async () => text(stream));
+	}
+}
+
+for (const alwaysReplay of [false, true]) {
+	test(`a step returning a ReadableStream stores its chunks and hands back a new stream${alwaysReplay ? " (always replay)" : ""}`, async () => {
+		const h = await startEngine({ S: { name: "streaming", class: Streaming } }, { alwaysReplay });
+		try {
+			assert.deepEqual(await waitTerminal(await h.engine.bindings.S!.create({ id: "s" })), { status: "complete", output: "hello world" });
+			const d = await h.engine.details({ workflow: "streaming", id: "s" });
+			assert.equal((d.steps[0] as { output: unknown }).output, "[stream: 11 bytes in 3 chunks]");
+			const big = await waitTerminal(await h.engine.bindings.S!.create({ id: "big", params: { big: true } }));
+			assert.equal(big.status, "errored");
+			assert.match(big.error?.message ?? "", /returned a stream of more than 1048576 bytes/);
+		} finally {
+			await h.close();
+		}
+	});
+}
