@@ -10,6 +10,7 @@ import { instanceHref, instancesHref } from "./hash-route.js";
 import { errorText, useSession } from "./session.js";
 import { STATUSES, StatusBadge } from "./status-badge.js";
 import { useAsync } from "./use-async.js";
+import { WorkflowSelect } from "./workflow-select.js";
 
 const PAGE_SIZES = [25, 50, 100, 500];
 
@@ -87,16 +88,7 @@ export function InstancesPage({ query }: { query: URLSearchParams }) {
 					e.preventDefault();
 				}}
 			>
-				<label>
-					workflow
-					<select value={workflow} onChange={(e) => navigate({ workflow: e.currentTarget.value })} name="workflow">
-						{names.map((n) => (
-							<option key={n} value={n}>
-								{n}
-							</option>
-						))}
-					</select>
-				</label>
+				<WorkflowSelect names={names} value={workflow} onChange={(name) => navigate({ workflow: name })} />
 				<label>
 					status
 					<select value={status} onChange={(e) => navigate({ status: e.currentTarget.value })} name="status">

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { InstanceView } from "./instance-view.js";
 import { errorText, useSession } from "./session.js";
 import { useAsync } from "./use-async.js";
+import { WorkflowSelect } from "./workflow-select.js";
 
 export function PlaygroundPage({ query }: { query: URLSearchParams }) {
 	const { client, reportError } = useSession();
@@ -39,16 +40,7 @@ export function PlaygroundPage({ query }: { query: URLSearchParams }) {
 		<section class="page">
 			<h1>Playground</h1>
 			<form class="playground" onSubmit={start}>
-				<label>
-					workflow
-					<select value={workflow} onChange={(e) => setChosen(e.currentTarget.value)} name="workflow">
-						{names.map((n) => (
-							<option key={n} value={n}>
-								{n}
-							</option>
-						))}
-					</select>
-				</label>
+				<WorkflowSelect names={names} value={workflow} onChange={setChosen} />
 				<label>
 					instance id (optional)
 					<input value={id} onInput={(e) => setId(e.currentTarget.value)} name="id" placeholder="generated when empty" />
