@@ -1,6 +1,13 @@
 // The HTTP API's wire shapes: what the server sends and the client receives. The server is
 // type-checked against these, so the two cannot drift apart silently.
-import type { InstanceDetails as EngineInstanceDetails, InstanceStatus, InstanceStatusName, InstanceSummary, TimelineItem } from "@weft/core";
+import type {
+	InstanceDetails as EngineInstanceDetails,
+	InstanceStatus,
+	InstanceStatusName,
+	InstanceSummary,
+	ListInstancesOptions,
+	TimelineItem,
+} from "@weft/core";
 
 export type { History } from "@weft/core";
 export type { InstanceStatus, InstanceStatusName, InstanceSummary };
@@ -56,18 +63,8 @@ export interface InstancePage {
 	cursor: string | null;
 }
 
-export interface ListInstancesQuery {
-	status?: InstanceStatusName;
-	/** ISO date or epoch ms: instances created at or after it. */
-	createdFrom?: string | number;
-	/** ISO date or epoch ms: instances created before it. */
-	createdBefore?: string | number;
-	/** 1–1000, default 50. */
-	limit?: number;
-	cursor?: string;
-	/** Only instances created by this version of the workflow code. */
-	version?: string;
-}
+/** The listing's query parameters: the engine's own listing options. */
+export type ListInstancesQuery = ListInstancesOptions;
 
 export interface CreatedInstance {
 	id: string;
