@@ -45,6 +45,7 @@ export {
 export { HISTORY_FORMAT, HISTORY_VERSION, type History, parseHistory, toHistory } from "./history.js";
 export type { InstanceSummary, ListInstancesOptions } from "./inspection.js";
 export type { SubscribeOptions, WorkflowInstanceEvent, WorkflowInstanceEventType } from "./instance-events.js";
+export { type InstanceRowColumns, instanceRecordOf, neverWritten } from "./instance-row.js";
 export { type JournalEntry, type StepKind, stepKey } from "./journal.js";
 export { isValidInstanceId, NAME_PATTERN } from "./names.js";
 export { type Divergence, type DivergenceKind, type ReplayOptions, type ReplayResult, replayHistory } from "./replay-history.js";

@@ -1,6 +1,6 @@
-import type { Claimed, ClaimSlot, EventRecord } from "@weft/core";
+import { type Claimed, type ClaimSlot, type EventRecord, instanceRecordOf, neverWritten } from "@weft/core";
 import type pg from "pg";
-import { type InstanceRow, type JournalRow, neverWritten, nowOr, toJournalRecord, toRecord } from "./instance-row.js";
+import { type InstanceRow, type JournalRow, nowOr, toJournalRecord } from "./instance-row.js";
 
 interface ClaimedRow extends InstanceRow {
 	slot: number;
@@ -81,7 +81,7 @@ export async function claim(
 		takeovers,
 		claimed: got.map((r) => ({
 			lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
-			instance: toRecord(r),
+			instance: instanceRecordOf(r),
 			journal: journalOf.get(r.iid) ?? [],
 			events: eventsOf.get(r.iid) ?? [],
 		})),

@@ -1,4 +1,4 @@
-import type { ErrorRecord, InstanceRecord, InstanceStatusName, JournalRecord } from "@weft/core";
+import type { InstanceRowColumns, JournalRecord } from "@weft/core";
 import pg from "pg";
 
 /** The database's clock in ms since the Unix epoch, fixed for the duration of one statement. */
@@ -12,49 +12,11 @@ export function nowOr(param: string): string {
 export const TERMINAL_SQL = "('complete', 'errored', 'terminated')";
 
 /** An instances row, as the driver returns it (bigint columns parsed as numbers, see pgTypes). */
-export interface InstanceRow {
-	iid: number;
-	workflow: string;
-	id: string;
-	status: InstanceStatusName;
+export interface InstanceRow extends InstanceRowColumns {
 	params: Buffer;
 	output: Buffer | null;
-	error: string | null;
-	created_at: number;
-	started_at: number | null;
-	ended_at: number | null;
-	updated_at: number;
-	generation: number;
-	epoch: number;
-	wake_at: number | null;
 	prio: number;
-	signal: number;
 	pause_requested: boolean;
-	paused_at: number | null;
-	version: string | null;
-	parent_workflow: string | null;
-	parent_id: string | null;
-}
-
-export function toRecord(r: InstanceRow): InstanceRecord {
-	return {
-		workflow: r.workflow,
-		id: r.id,
-		status: r.status,
-		params: r.params,
-		output: r.output,
-		error: r.error ? (JSON.parse(r.error) as ErrorRecord) : null,
-		createdAt: r.created_at,
-		startedAt: r.started_at,
-		endedAt: r.ended_at,
-		updatedAt: r.updated_at,
-		generation: r.generation,
-		pauseRequested: r.pause_requested,
-		pausedAt: r.paused_at,
-		wakeAt: r.wake_at,
-		version: r.version,
-		parent: r.parent_id === null ? null : { workflow: r.parent_workflow as string, id: r.parent_id },
-	};
 }
 
 export interface JournalRow extends JournalRecord {
@@ -63,11 +25,6 @@ export interface JournalRow extends JournalRecord {
 
 export function toJournalRecord(r: JournalRow): JournalRecord {
 	return { seq: r.seq, at: r.at, kind: r.kind, key: r.key, data: r.data };
-}
-
-/** True when an instance cannot have a journal yet: never claimed, restarted or resumed. */
-export function neverWritten(r: InstanceRow): boolean {
-	return r.started_at === null && r.generation === 0 && r.signal === 0;
 }
 
 const INT8 = 20;

@@ -13,6 +13,7 @@ import {
 	type InstanceKey,
 	type InstanceRecord,
 	type InstanceStatusName,
+	instanceRecordOf,
 	type JournalRecord,
 	type Lease,
 	LeaseLostError,
@@ -28,7 +29,7 @@ import pg from "pg";
 import { claim, claimSql } from "./claim-query.js";
 import { Creations, type FencedWrite, FencedWrites } from "./fenced-writes.js";
 import { PgGroupCommit } from "./group-commit.js";
-import { type InstanceRow, nowOr, pgTypes, quoteIdent, TERMINAL_SQL, toJournalRecord, toRecord } from "./instance-row.js";
+import { type InstanceRow, nowOr, pgTypes, quoteIdent, TERMINAL_SQL, toJournalRecord } from "./instance-row.js";
 import { ManagementWrites } from "./management-writes.js";
 import { migrate } from "./migrate.js";
 import { WakeChannel, type WakeListener } from "./wake-channel.js";
@@ -167,7 +168,7 @@ export class PostgresStore implements Store {
 
 	async getInstance(key: InstanceKey): Promise<InstanceRecord | null> {
 		const { rows } = await this.pool.query<InstanceRow>(`SELECT * FROM ${this.#s}.instances WHERE workflow = $1 AND id = $2`, [key.workflow, key.id]);
-		return rows[0] ? toRecord(rows[0]) : null;
+		return rows[0] ? instanceRecordOf(rows[0]) : null;
 	}
 
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<JournalRecord[]> {
@@ -194,7 +195,7 @@ export class PostgresStore implements Store {
 		const { rows } = await this.pool.query<InstanceRow>(sql, values);
 		const page = rows.slice(0, q.limit);
 		const last = page.at(-1);
-		return { instances: page.map(toRecord), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+		return { instances: page.map(instanceRecordOf), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
 	}
 
 	deleteInstances(keys: InstanceKey[]): Promise<("ok" | "not_found")[]> {

@@ -8,11 +8,12 @@ import {
 	type ClaimSlot,
 	type ControlOutcome,
 	type CreateOutcome,
-	type ErrorRecord,
 	type EventRecord,
 	type InstanceKey,
 	type InstanceRecord,
+	type InstanceRowColumns,
 	type InstanceStatusName,
+	instanceRecordOf,
 	type JournalRecord,
 	journalSeq,
 	type Lease,
@@ -21,6 +22,7 @@ import {
 	type ListPosition,
 	type NewInstance,
 	type NewJournalRecord,
+	neverWritten,
 	type QueueStats,
 	type Store,
 	type StoreObserver,
@@ -45,48 +47,10 @@ export interface SqliteStoreOptions {
 	readonly?: boolean;
 }
 
-interface Row {
-	iid: number;
-	workflow: string;
-	id: string;
-	status: InstanceStatusName;
+interface Row extends InstanceRowColumns {
 	params: Buffer;
 	output: Buffer | null;
-	error: string | null;
-	created_at: number;
-	started_at: number | null;
-	ended_at: number | null;
-	updated_at: number;
-	generation: number;
-	epoch: number;
-	wake_at: number | null;
-	signal: number;
 	pause_requested: number;
-	paused_at: number | null;
-	version: string | null;
-	parent_workflow: string | null;
-	parent_id: string | null;
-}
-
-function toRecord(r: Row): InstanceRecord {
-	return {
-		workflow: r.workflow,
-		id: r.id,
-		status: r.status,
-		params: r.params,
-		output: r.output,
-		error: r.error ? (JSON.parse(r.error) as ErrorRecord) : null,
-		createdAt: r.created_at,
-		startedAt: r.started_at,
-		endedAt: r.ended_at,
-		updatedAt: r.updated_at,
-		generation: r.generation,
-		pauseRequested: r.pause_requested === 1,
-		pausedAt: r.paused_at,
-		wakeAt: r.wake_at,
-		version: r.version,
-		parent: r.parent_id === null ? null : { workflow: r.parent_workflow as string, id: r.parent_id },
-	};
 }
 
 export class SqliteStore implements Store {
@@ -238,7 +202,7 @@ export class SqliteStore implements Store {
 
 	async getInstance(key: InstanceKey): Promise<InstanceRecord | null> {
 		const r = this.#row(key);
-		return r ? toRecord(r) : null;
+		return r ? instanceRecordOf(r) : null;
 	}
 
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<JournalRecord[]> {
@@ -267,7 +231,7 @@ export class SqliteStore implements Store {
 		});
 		const page = rows.slice(0, q.limit);
 		const last = page.at(-1);
-		return { instances: page.map(toRecord), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+		return { instances: page.map(instanceRecordOf), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
 	}
 
 	async countByStatus(): Promise<{ workflow: string; status: InstanceStatusName; count: number }[]> {
@@ -288,7 +252,7 @@ export class SqliteStore implements Store {
 				for (const r of [...woken, ...created]) {
 					claimed.push({
 						lease: { workflow: r.workflow, id: r.id, ref: r.iid, epoch: r.epoch, signal: r.signal },
-						instance: toRecord(r),
+						instance: instanceRecordOf(r),
 						// Never claimed, restarted, resumed or sent an event: nothing to read.
 						journal: neverWritten(r) ? [] : this.#s.journal.all(r.iid, r.generation),
 						events: r.signal === 0 ? [] : this.#s.events.all(r.iid),
@@ -464,11 +428,6 @@ export class SqliteStore implements Store {
 
 function leaseKey(lease: Lease): string {
 	return `${lease.ref}:${lease.epoch}`;
-}
-
-/** True when an instance cannot have a journal yet: never claimed, restarted or resumed. */
-function neverWritten(r: Row): boolean {
-	return r.started_at === null && r.generation === 0 && r.signal === 0;
 }
 
 function checkSchema(db: Database.Database): void {
