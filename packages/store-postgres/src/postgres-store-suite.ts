@@ -150,12 +150,16 @@ export function postgresStoreSuite(): void {
 				await until(() => heard.includes("w"), "a wake-up after the reconnect");
 			}));
 
-		test("a lost connection surfaces as an error to handle, not a crash; the pool reconnects", () =>
+		test("lost idle connections are reported, not a crash, and reads run again on a fresh one", () =>
 			withStores(1, async (s) => {
 				await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], 0);
-				// Hold a client so the pool has an idle one to lose.
+				// Two reads at once leave the pool two idle clients to lose.
 				await Promise.all([s.getInstance({ workflow: "w", id: "a" }), s.countByStatus()]);
 				await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`${s.schema}_0`]);
+				// Straight away, before the pool may have heard: a dead client handed out is retried.
+				const [row, counts] = await Promise.all([s.getInstance({ workflow: "w", id: "a" }), s.countByStatus()]);
+				assert.equal(row?.status, "queued");
+				assert.deepEqual(counts, [{ workflow: "w", status: "queued", count: 1 }]);
 				await until(() => s.connectionErrors > 0, "the pool to notice");
 				assert.equal((await s.getInstance({ workflow: "w", id: "a" }))?.status, "queued");
 			}));

@@ -141,6 +141,11 @@ export class PostgresStore implements Store {
 		this.#claimSql = claimSql(this.#s);
 	}
 
+	/** A read on its own connection, run again if that connection turns out to be dead. */
+	#read<R extends pg.QueryResultRow>(sql: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+		return retryTransient(() => this.pool.query<R>(sql, values));
+	}
+
 	/** `now` as a statement parameter: the caller's, or null for the database's clock. */
 	#now(now: number): number | null {
 		return this.clock === "caller" ? now : null;
@@ -167,12 +172,12 @@ export class PostgresStore implements Store {
 	}
 
 	async getInstance(key: InstanceKey): Promise<InstanceRecord | null> {
-		const { rows } = await this.pool.query<InstanceRow>(`SELECT * FROM ${this.#s}.instances WHERE workflow = $1 AND id = $2`, [key.workflow, key.id]);
+		const { rows } = await this.#read<InstanceRow>(`SELECT * FROM ${this.#s}.instances WHERE workflow = $1 AND id = $2`, [key.workflow, key.id]);
 		return rows[0] ? instanceRecordOf(rows[0]) : null;
 	}
 
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<JournalRecord[]> {
-		const { rows } = await this.pool.query<JournalRecord & { iid: number }>(
+		const { rows } = await this.#read<JournalRecord & { iid: number }>(
 			`SELECT j.iid, j.seq, j.at, j.kind, j.key, j.data FROM ${this.#s}.instances i
 			 JOIN ${this.#s}.journal j ON j.iid = i.iid AND j.generation = i.generation
 			 WHERE i.workflow = $1 AND i.id = $2 AND j.seq > $3 ORDER BY j.seq`,
@@ -192,7 +197,7 @@ export class PostgresStore implements Store {
 		if (q.after) where.push(`(created_at, id) < (${param(q.after.createdAt)}::bigint, ${param(q.after.id)}::text)`);
 		// Served backwards by (workflow, created_at, id) or (workflow, status, created_at, id): no OFFSET.
 		const sql = `SELECT * FROM ${this.#s}.instances WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ${param(q.limit + 1)}`;
-		const { rows } = await this.pool.query<InstanceRow>(sql, values);
+		const { rows } = await this.#read<InstanceRow>(sql, values);
 		const page = rows.slice(0, q.limit);
 		const last = page.at(-1);
 		return { instances: page.map(instanceRecordOf), next: rows.length > q.limit && last ? { createdAt: last.created_at, id: last.id } : null };
@@ -233,7 +238,7 @@ export class PostgresStore implements Store {
 	}
 
 	async childrenOf(key: InstanceKey): Promise<InstanceKey[]> {
-		const { rows } = await this.pool.query<InstanceKey>(
+		const { rows } = await this.#read<InstanceKey>(
 			`SELECT workflow, id FROM ${this.#s}.instances WHERE parent_workflow = $1 AND parent_id = $2 AND status NOT IN ${TERMINAL_SQL} ORDER BY iid`,
 			[key.workflow, key.id],
 		);
@@ -241,14 +246,14 @@ export class PostgresStore implements Store {
 	}
 
 	async countByStatus(): Promise<{ workflow: string; status: InstanceStatusName; count: number }[]> {
-		const { rows } = await this.pool.query<{ workflow: string; status: InstanceStatusName; count: number }>(
+		const { rows } = await this.#read<{ workflow: string; status: InstanceStatusName; count: number }>(
 			`SELECT workflow, status, count(*) AS count FROM ${this.#s}.instances GROUP BY workflow, status ORDER BY workflow, status`,
 		);
 		return rows;
 	}
 
 	async readEvents(key: InstanceKey): Promise<EventRecord[]> {
-		const { rows } = await this.pool.query<EventRecord>(
+		const { rows } = await this.#read<EventRecord>(
 			`SELECT e.seq, e.type, e.at, e.payload FROM ${this.#s}.instances i JOIN ${this.#s}.events e ON e.iid = i.iid
 			 WHERE i.workflow = $1 AND i.id = $2 ORDER BY e.seq`,
 			[key.workflow, key.id],
@@ -286,7 +291,7 @@ export class PostgresStore implements Store {
 	/** Renewals commit on their own, beside the group commit, so a long batch cannot starve them. */
 	async renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]> {
 		if (leases.length === 0) return [];
-		const { rows } = await retryDeadlocks(() => this.#renew(leases, now, leaseMs));
+		const { rows } = await retryTransient(() => this.#renew(leases, now, leaseMs));
 		const kept = new Set(rows.map((r) => `${r.iid}:${r.epoch}`));
 		return leases.filter((l) => !kept.has(`${l.ref}:${l.epoch}`));
 	}
@@ -317,7 +322,7 @@ export class PostgresStore implements Store {
 	/** Due, unclaimed instances per workflow, from the due-time index; due times in the caller's clock. */
 	async queueStats(workflows: string[], now: number): Promise<QueueStats[]> {
 		if (workflows.length === 0) return [];
-		const { rows } = await this.pool.query<{ workflow: string; depth: number; oldest: number | null }>(
+		const { rows } = await this.#read<{ workflow: string; depth: number; oldest: number | null }>(
 			`SELECT w.workflow, q.depth, q.oldest FROM unnest($1::text[]) AS w(workflow)
 			 CROSS JOIN LATERAL (
 				SELECT count(*)::integer AS depth, min(wake_at) AS oldest FROM ${this.#s}.instances
@@ -331,7 +336,7 @@ export class PostgresStore implements Store {
 	/** In the caller's clock: on the database clock, shifted by the skew measured at the last claim. */
 	async nextWakeAt(workflows: string[]): Promise<number | null> {
 		if (workflows.length === 0) return null;
-		const { rows } = await this.pool.query<{ at: number | null }>(
+		const { rows } = await this.#read<{ at: number | null }>(
 			`SELECT min(m.wake_at) AS at FROM unnest($1::text[]) AS w(workflow)
 			 CROSS JOIN (VALUES (0::smallint), (1::smallint)) AS p(prio)
 			 CROSS JOIN LATERAL (
@@ -402,16 +407,26 @@ export class PostgresStore implements Store {
 }
 
 /**
- * Runs a statement that commits on its own again when PostgreSQL picked it as a deadlock victim
- * (it locks rows that a group commit's batch may lock in another order): running it again is
- * safe, and it nearly always succeeds then.
+ * Runs a statement that commits on its own (a read, a lease renewal) again when it failed for a
+ * reason that running it again cures: PostgreSQL picked it as a deadlock victim (a renewal locks
+ * rows that a group commit's batch may lock in another order), or the pool handed out an idle
+ * connection that the server had already closed (a restart, a failover, pg_terminate_backend)
+ * before the pool heard of it. Such statements are idempotent, so running them again is safe.
  */
-async function retryDeadlocks<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+async function retryTransient<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await run();
 		} catch (e) {
-			if (attempt >= attempts || (e as { code?: string }).code !== "40P01") throw e;
+			if (attempt >= attempts || !isTransient(e)) throw e;
 		}
 	}
+}
+
+/** Deadlock victim, or a connection the server closed (class 08, admin/crash shutdown 57P01/57P02). */
+function isTransient(e: unknown): boolean {
+	const code = (e as { code?: unknown }).code;
+	if (code === "40P01" || code === "57P01" || code === "57P02") return true;
+	if (typeof code === "string" && code.startsWith("08")) return true;
+	return e instanceof Error && /Connection terminated|ECONNRESET/.test(e.message);
 }
