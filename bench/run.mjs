@@ -370,50 +370,33 @@ const postgresWorkloads = {
 };
 
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, mem_gib: Math.round(totalmem() / 2 ** 30) };
-if (values.store === "postgres") {
-	const chosen = values.workload ?? Object.keys(postgresWorkloads);
-	for (const name of chosen)
-		if (!postgresWorkloads[name]) throw new Error(`workload ${name} does not run on PostgreSQL yet; known: ${Object.keys(postgresWorkloads).join(", ")}`);
-	const facts = await serverFacts(postgresUrl);
-	const versions = { node: process.versions.node, postgres: facts.version };
-	const ceiling = await measurePostgresCeiling(postgresUrl);
-	const note =
-		facts.durability.autovacuum === "off"
-			? "this server runs with autovacuum off (the store VACUUMs the instances table itself every 60 s); single-row ceiling on one connection"
-			: "single-row ceiling on one connection";
-	for (const name of chosen) {
-		const result = await postgresWorkloads[name]();
-		console.log(
-			JSON.stringify({
-				workload: name,
-				scale,
-				machine,
-				versions,
-				durability: facts.durability,
-				database: postgresUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"),
-				ceiling_commits_per_s: ceiling,
-				note,
-				...result,
-			}),
-		);
+
+/** The store's workloads, and the facts about the store every result line carries. */
+async function storeUnderTest() {
+	if (values.store === "sqlite") {
+		const sqlite = new Database(":memory:").prepare("select sqlite_version() v").get().v;
+		const facts = {
+			versions: { node: process.versions.node, sqlite },
+			durability: { store: "sqlite", journal_mode: "WAL", synchronous },
+			ceiling_commits_per_s: measureCeiling(process.cwd()),
+		};
+		return { table: workloads, facts, unknown: (name) => `unknown workload ${name}` };
 	}
-} else {
-	const chosen = values.workload ?? Object.keys(workloads);
-	for (const name of chosen) if (!workloads[name]) throw new Error(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}`);
-	const versions = { node: process.versions.node, sqlite: new Database(":memory:").prepare("select sqlite_version() v").get().v };
-	const ceiling = measureCeiling(process.cwd());
-	for (const name of chosen) {
-		const result = await workloads[name]();
-		console.log(
-			JSON.stringify({
-				workload: name,
-				scale,
-				machine,
-				versions,
-				durability: { store: "sqlite", journal_mode: "WAL", synchronous },
-				ceiling_commits_per_s: ceiling,
-				...result,
-			}),
-		);
-	}
+	const server = await serverFacts(postgresUrl);
+	const facts = {
+		versions: { node: process.versions.node, postgres: server.version },
+		durability: server.durability,
+		database: postgresUrl.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@"),
+		ceiling_commits_per_s: await measurePostgresCeiling(postgresUrl),
+		note:
+			server.durability.autovacuum === "off"
+				? "this server runs with autovacuum off (the store VACUUMs the instances table itself every 60 s); single-row ceiling on one connection"
+				: "single-row ceiling on one connection",
+	};
+	return { table: postgresWorkloads, facts, unknown: (name) => `workload ${name} does not run on PostgreSQL yet` };
 }
+
+const { table, facts, unknown } = await storeUnderTest();
+const chosen = values.workload ?? Object.keys(table);
+for (const name of chosen) if (!table[name]) throw new Error(`${unknown(name)}; known: ${Object.keys(table).join(", ")}`);
+for (const name of chosen) console.log(JSON.stringify({ workload: name, scale, machine, ...facts, ...(await table[name]()) }));

@@ -153,6 +153,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	readonly #observer: EngineObserver | undefined;
 	#unsubscribeWake: (() => void) | null = null;
 	readonly #purge: RetentionPurge;
+	readonly #onError: (error: unknown, context: string) => void;
 	#started = false;
 	#closing = false;
 
@@ -162,6 +163,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.clock = options.clock ?? systemClock;
 		this.serializer = options.serializer ?? v8Serializer;
 		const onError = options.onError ?? ((e, context) => console.error(`[weft] ${context}:`, e));
+		this.#onError = onError;
 		this.#observer = options.observer;
 		if (options.observer) options.store.observe?.(options.observer);
 		const bindings: Record<string, WorkflowBinding> = {};
@@ -542,7 +544,9 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.#closing = true;
 		this.#unsubscribeWake?.();
 		this.#purge.stop();
-		await this.#scheduler.stop(graceMs);
+		const abandoned = await this.#scheduler.stop(graceMs);
+		// Handed back rather than left to expire: another worker on the same store takes them now.
+		await this.store.releaseLeases(abandoned, this.clock.now()).catch((e) => this.#onError(e, "releasing the leases of abandoned activations"));
 		await this.store.close();
 	}
 }

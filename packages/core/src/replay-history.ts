@@ -73,6 +73,7 @@ function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
 		completeActivation: async (_lease, _records, outcome) => onOutcome(outcome),
 		renewLeases: async () => [],
 		releaseAllLeases: async () => {},
+		releaseLeases: async () => {},
 		nextWakeAt: async () => null,
 		sendEvent: refuse,
 		pause: refuse,

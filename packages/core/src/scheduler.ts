@@ -8,7 +8,7 @@ import type { EngineObserver } from "./engine-observer.js";
 import { toErrorRecord } from "./errors.js";
 import type { Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
-import type { Claimed, ClaimSlot, InstanceKey, Store } from "./store.js";
+import type { Claimed, ClaimSlot, InstanceKey, Lease, Store } from "./store.js";
 import type { WorkflowClass } from "./workflow-entrypoint.js";
 
 /** A workflow as the scheduler sees it. */
@@ -227,8 +227,11 @@ export class Scheduler {
 		);
 	}
 
-	/** Stops claiming and gives running activations up to `graceMs` to end, then abandons the rest. */
-	async stop(graceMs: number): Promise<void> {
+	/**
+	 * Stops claiming and gives running activations up to `graceMs` to end, then abandons the rest;
+	 * returns their leases.
+	 */
+	async stop(graceMs: number): Promise<Lease[]> {
 		this.#closing = true;
 		this.#cancelWakeTimer?.();
 		this.#cancelRenewTimer?.();
@@ -241,6 +244,8 @@ export class Scheduler {
 				});
 			});
 		}
-		for (const a of [...this.#active.values()]) a.abort();
+		const abandoned = [...this.#active.values()];
+		for (const a of abandoned) a.abort();
+		return abandoned.map((a) => a.lease);
 	}
 }

@@ -251,6 +251,31 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			const [again] = await s.claimActivations({ slots: [{ workflow: "w", limit: 1 }], now: T0 + 5, leaseMs: LEASE_MS });
 			assert.equal(again?.lease.id, "a");
 		});
+		withStore("releasing leases hands back only those still held: running ones due at once, pausing ones paused", async (s) => {
+			await s.createInstances(
+				[
+					{ workflow: "w", id: "a", params: bytes("p") },
+					{ workflow: "w", id: "b", params: bytes("p") },
+					{ workflow: "w", id: "c", params: bytes("p") },
+				],
+				T0,
+			);
+			const claimed = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0, leaseMs: LEASE_MS });
+			const lease = (id: string) => claimed.find((c) => c.lease.id === id)?.lease as Lease;
+			assert.equal(await s.pause({ workflow: "w", id: "b" }, T0 + 1, true), "ok");
+			// a and b renewed, c let expire and taken by another worker: releasing c's old lease must not touch it.
+			await s.renewLeases([lease("a"), lease("b")], T0 + LEASE_MS / 2, LEASE_MS);
+			const [takenC] = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0 + LEASE_MS + 1, leaseMs: LEASE_MS });
+			assert.equal(takenC?.lease.id, "c");
+			await s.releaseLeases([lease("a"), lease("b"), lease("c")], T0 + LEASE_MS + 2);
+			assert.equal((await s.getInstance({ workflow: "w", id: "b" }))?.status, "paused");
+			const again = await s.claimActivations({ slots: [{ workflow: "w", limit: 3 }], now: T0 + LEASE_MS + 2, leaseMs: LEASE_MS });
+			assert.deepEqual(
+				again.map((c) => c.lease.id),
+				["a"],
+				"a is due at once; b is paused; c is still leased to its new holder",
+			);
+		});
 		withStore("records the code version of each instance and lists by it", async (s) => {
 			await s.createInstances(
 				[

@@ -202,6 +202,12 @@ export interface Store {
 	renewLeases(leases: Lease[], now: number, leaseMs: number): Promise<Lease[]>;
 	/** Makes every lease claimable again (embedded mode: the process that held them is gone). */
 	releaseAllLeases(now: number): Promise<void>;
+	/**
+	 * Hands these leases back, if still held (same epoch): a running instance is due at once for
+	 * any worker, one waiting for its pause becomes paused. A worker that stops calls it for the
+	 * activations it abandons, so they move on now rather than when their leases expire.
+	 */
+	releaseLeases(leases: Lease[], now: number): Promise<void>;
 	/** The earliest due time among these workflows' instances (unclaimed, or leased until), or null. */
 	nextWakeAt(workflows: string[]): Promise<number | null>;
 

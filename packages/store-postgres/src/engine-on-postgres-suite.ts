@@ -31,9 +31,35 @@ class ThreeSteps extends WorkflowEntrypoint<{ WORKER: string }> {
 	}
 }
 
-async function engineOn(store: PostgresStore, workflows: ConstructorParameters<typeof Engine>[0]["workflows"], env: Record<string, unknown> = {}) {
+/** Instances whose step started on the worker named "stuck". */
+const startedStuck = new Set<string>();
+
+/** Its one step never ends on the worker named "stuck" (until that worker aborts it). */
+class StuckOnOneWorker extends WorkflowEntrypoint<{ WORKER: string }> {
+	override async run(event: WorkflowEvent<unknown>, step: WorkflowStep) {
+		return step.do("work", async (ctx) => {
+			if (this.env.WORKER !== "stuck") return `done by ${this.env.WORKER}`;
+			startedStuck.add(event.instanceId);
+			return new Promise<never>((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+		});
+	}
+}
+
+async function engineOn(
+	store: PostgresStore,
+	workflows: ConstructorParameters<typeof Engine>[0]["workflows"],
+	env: Record<string, unknown> = {},
+	leaseMs?: number,
+) {
 	const errors: unknown[] = [];
-	const engine = new Engine({ store, workflows, env, maxActivations: 20, onError: (e, context) => errors.push(`${context}: ${e}`) });
+	const engine = new Engine({
+		store,
+		workflows,
+		env,
+		maxActivations: 20,
+		...(leaseMs ? { leaseMs } : {}),
+		onError: (e, context) => errors.push(`${context}: ${e}`),
+	});
 	store.onWake(() => engine.wake());
 	await engine.start();
 	return { engine, errors };
@@ -89,6 +115,29 @@ export function engineOnPostgresSuite(): void {
 				);
 			} finally {
 				for (const e of engines) await e.engine.close({ graceMs: 0 });
+				await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+			}
+		});
+
+		test("a worker that stops hands what it abandons to another at once, not when its lease expires", async () => {
+			const schema = freshSchema();
+			const LEASE_MS = 600_000; // far beyond this test's patience: only a release lets the other worker in
+			const stuckStore = await openStore({ schema, sharedByWorkers: true, applicationName: `${schema}_a` }, true);
+			const stuck = await engineOn(stuckStore, { FLOW: StuckOnOneWorker }, { WORKER: "stuck" }, LEASE_MS);
+			const otherStore = await openStore({ schema, sharedByWorkers: true, applicationName: `${schema}_b` }, true);
+			let other: Awaited<ReturnType<typeof engineOn>> | null = null;
+			try {
+				const instance = await stuck.engine.workflow("FLOW").create();
+				await until(() => startedStuck.has(instance.id), "the step to start on the stuck worker");
+				other = await engineOn(otherStore, { FLOW: StuckOnOneWorker }, { WORKER: "other" }, LEASE_MS);
+				await stuck.engine.close({ graceMs: 0 });
+				const seen = await other.engine.workflow("FLOW").get(instance.id);
+				await until(async () => (await seen.status()).status === "complete", "the other worker to finish it");
+				assert.deepEqual(await seen.status(), { status: "complete", output: "done by other" });
+				assert.deepEqual(other.errors, []);
+			} finally {
+				await stuck.engine.close({ graceMs: 0 });
+				await other?.engine.close({ graceMs: 0 });
 				await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 			}
 		});

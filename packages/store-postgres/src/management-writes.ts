@@ -1,7 +1,7 @@
 // The management writes (and sendEvent): each locks or conditionally updates the instance's row
 // in the group commit's transaction. resume, terminate and restart bump the epoch, fencing any
 // live activation, and append under the new one (seq = epoch · 2^20 + 1).
-import { type ChildNotice, type ControlOutcome, type InstanceKey, type NewJournalRecord, SEQS_PER_EPOCH, TERMINAL_STATUSES } from "@weft/core";
+import { type ChildNotice, type ControlOutcome, type InstanceKey, type Lease, type NewJournalRecord, SEQS_PER_EPOCH, TERMINAL_STATUSES } from "@weft/core";
 import type { Tx } from "./group-commit.js";
 import { DB_NOW, type InstanceRow, nowOr, TERMINAL_SQL, toBuffer } from "./instance-row.js";
 
@@ -26,6 +26,24 @@ export class ManagementWrites {
 				 p AS (UPDATE ${this.#s}.instances i SET status = 'paused', wake_at = NULL FROM k WHERE i.iid = k.iid AND i.status = 'waitingForPause')
 				 SELECT DISTINCT workflow FROM r`,
 				[now],
+			);
+			for (const r of rows) tx.notify(r.workflow);
+		};
+	}
+
+	releaseLeases(leases: Lease[], now: number | null): Op<void> {
+		return async (tx) => {
+			const { rows } = await tx.query<{ workflow: string }>(
+				// Locked in iid order, as releaseAllLeases does, for the same reason.
+				`WITH k AS (
+					SELECT i.iid FROM unnest($1::bigint[], $2::bigint[]) AS l(iid, epoch)
+					JOIN ${this.#s}.instances i ON i.iid = l.iid AND i.epoch = l.epoch AND i.status IN ('running', 'waitingForPause')
+					ORDER BY i.iid FOR NO KEY UPDATE OF i
+				 ),
+				 r AS (UPDATE ${this.#s}.instances i SET wake_at = ${nowOr("$3")} FROM k WHERE i.iid = k.iid AND i.status = 'running' RETURNING i.workflow),
+				 p AS (UPDATE ${this.#s}.instances i SET status = 'paused', wake_at = NULL FROM k WHERE i.iid = k.iid AND i.status = 'waitingForPause')
+				 SELECT DISTINCT workflow FROM r`,
+				[leases.map((l) => l.ref), leases.map((l) => l.epoch), now],
 			);
 			for (const r of rows) tx.notify(r.workflow);
 		};

@@ -314,6 +314,11 @@ export class PostgresStore implements Store {
 		return this.writes.enqueue(this.#manage.releaseAllLeases(this.#now(now)));
 	}
 
+	releaseLeases(leases: Lease[], now: number): Promise<void> {
+		if (leases.length === 0) return Promise.resolve();
+		return this.writes.enqueue(this.#manage.releaseLeases(leases, this.#now(now)));
+	}
+
 	observe(observer: StoreObserver): void {
 		this.#observer = observer;
 		this.writes.observer = observer;

@@ -124,6 +124,9 @@ export class SqliteStore implements Store {
 			renew: db.prepare("UPDATE instances SET wake_at = ? WHERE iid = ? AND epoch = ? AND status IN ('running', 'waitingForPause')"),
 			releaseRunning: db.prepare("UPDATE instances SET wake_at = ? WHERE status = 'running'"),
 			releasePausing: db.prepare("UPDATE instances SET status = 'paused', wake_at = NULL WHERE status = 'waitingForPause'"),
+			releaseOne: db.prepare(
+				"UPDATE instances SET status = CASE status WHEN 'waitingForPause' THEN 'paused' ELSE status END, wake_at = CASE status WHEN 'running' THEN ? END WHERE iid = ? AND epoch = ? AND status IN ('running', 'waitingForPause')",
+			),
 			queue: db.prepare<[string, number], { depth: number; oldest: number | null }>(
 				"SELECT count(*) AS depth, min(wake_at) AS oldest FROM instances WHERE workflow = ? AND prio IN (0, 1) AND wake_at IS NOT NULL AND wake_at <= ?",
 			),
@@ -299,6 +302,13 @@ export class SqliteStore implements Store {
 			// Whatever a previous process left running is taken over by this one.
 			const taken = this.#s.releaseRunning.run(now).changes + this.#s.releasePausing.run().changes;
 			if (taken > 0) this.writes.observer?.leaseTakeovers?.(taken);
+		});
+	}
+
+	releaseLeases(leases: Lease[], now: number): Promise<void> {
+		if (leases.length === 0) return Promise.resolve();
+		return this.writes.enqueue(() => {
+			for (const l of leases) this.#s.releaseOne.run(now, l.ref, l.epoch);
 		});
 	}
 

@@ -90,7 +90,7 @@ class FaultyView {
 
 	constructor(inner: Store, failWrite: () => boolean) {
 		const never = () => new Promise<never>(() => {});
-		const writes = new Set(["appendJournal", "completeActivation", "claimActivations", "renewLeases", "createInstances"]);
+		const writes = new Set(["appendJournal", "completeActivation", "claimActivations", "renewLeases", "releaseLeases", "createInstances"]);
 		this.store = new Proxy(inner, {
 			get: (target, prop) => {
 				const value = Reflect.get(target, prop, target);
