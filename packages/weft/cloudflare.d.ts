@@ -10,12 +10,22 @@ declare module "cloudflare:workers" {
 		passThroughOnException(): void;
 		readonly props: Record<string, unknown>;
 	}
-	/** A Worker written as a class: one instance per request. */
+	/** What a Worker's scheduled() gets on each firing of its wrangler `triggers.crons`. */
+	export interface ScheduledController {
+		readonly type: "scheduled";
+		readonly cron: string;
+		/** The firing's time, ms since the epoch (UTC). */
+		readonly scheduledTime: number;
+		/** Accepted; Weft never retries a scheduled() handler. */
+		noRetry(): void;
+	}
+	/** A Worker written as a class: one instance per request or firing. */
 	export abstract class WorkerEntrypoint<Env = unknown> {
 		protected readonly ctx: ExecutionContext;
 		protected readonly env: Env;
 		constructor(ctx: ExecutionContext, env: Env);
 		fetch?(request: Request): Response | Promise<Response>;
+		scheduled?(controller: ScheduledController): void | Promise<void>;
 	}
 	/** The Worker's env (bindings and vars) at module scope. */
 	export const env: Record<string, unknown>;
@@ -37,3 +47,4 @@ declare module "cloudflare:workflows" {
 type Workflow<Params = unknown> = import("weft").WorkflowBinding<Params>;
 type WorkflowInstance = import("weft").WorkflowInstance;
 type ExecutionContext = import("cloudflare:workers").ExecutionContext;
+type ScheduledController = import("cloudflare:workers").ScheduledController;

@@ -51,6 +51,8 @@ export interface WorkflowRegistration {
 	 * activation that runs under another one (default: a hash of the class's source).
 	 */
 	version?: string;
+	/** Whether the binding is put on `env` (default true): false for Weft's own workflows, which the user's code never calls. */
+	onEnv?: boolean;
 }
 
 export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
@@ -167,6 +169,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.#observer = options.observer;
 		if (options.observer) options.store.observe?.(options.observer);
 		const bindings: Record<string, WorkflowBinding> = {};
+		const envBindings: Record<string, WorkflowBinding> = {};
 		const retentions = new Map<string, ResolvedRetention>();
 		for (const [binding, entry] of Object.entries(options.workflows)) {
 			const reg = typeof entry === "function" ? { class: entry } : entry;
@@ -196,10 +199,11 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			const retention = resolveRetention(name, reg.retention);
 			if (retention) retentions.set(name, retention);
 			bindings[binding] = new WorkflowBinding(this, name);
+			if (reg.onEnv !== false) envBindings[binding] = bindings[binding];
 		}
 		this.bindings = Object.freeze(bindings) as Bindings<W>;
 		this.#purge = new RetentionPurge(this.store, this.clock, retentions, onError);
-		this.env = Object.freeze({ ...options.env, ...bindings });
+		this.env = Object.freeze({ ...options.env, ...envBindings });
 		this.#scheduler = new Scheduler({
 			store: this.store,
 			clock: this.clock,

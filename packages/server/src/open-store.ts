@@ -3,12 +3,13 @@
 // processes. `openProjectEngine` builds the engine on either, from a loaded project config.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Engine, type EngineObserver, type LogCapture, type Store, type WorkflowDuration } from "@weft/core";
+import { type Clock, Engine, type EngineObserver, type LogCapture, type Store, type WorkflowDuration } from "@weft/core";
 import { PostgresStore } from "@weft/store-postgres";
 import { createEngine, SqliteStore } from "weft";
 import { ConfigError } from "./config-error.js";
 import { projectSerializer } from "./encryption-config.js";
 import type { LoadedConfig } from "./load-config.js";
+import { loadWorkerScheduled, scheduledWorkflow } from "./worker-scheduled.js";
 
 /** postgres:// or postgresql:// (the two schemes libpq accepts). */
 export function isPostgresUrl(database: string): boolean {
@@ -106,6 +107,8 @@ export interface ProjectEngineOptions {
 	observer?: EngineObserver | undefined;
 	/** Keeps step bodies' console output with their attempts. */
 	captureLogs?: LogCapture | undefined;
+	/** Tests: a ManualClock, so cron firings happen when the test says. */
+	clock?: Clock | undefined;
 	onError: (error: unknown, context: string) => void;
 }
 
@@ -117,9 +120,11 @@ export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEn
 		...pick("pollMs", options.pollMs ?? config.pollMs),
 		...pick("maxActivations", options.maxActivations ?? config.maxActivations),
 	};
+	// A Worker with triggers.crons and a scheduled() handler: its firings run as a workflow of Weft's own.
+	const scheduled = await loadWorkerScheduled(loaded);
 	const common = {
-		workflows: Object.fromEntries(
-			loaded.workflows.map((w) => [
+		workflows: Object.fromEntries([
+			...loaded.workflows.map((w) => [
 				w.binding,
 				{
 					name: w.name,
@@ -139,12 +144,14 @@ export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEn
 						: {}),
 				},
 			]),
-		),
+			...(scheduled ? [scheduledWorkflow(scheduled, options.onError)] : []),
+		]),
 		env: config.vars ?? {},
 		...(loaded.encryption ? { serializer: projectSerializer(loaded.encryption) } : {}),
 		onError: options.onError,
 		...(options.observer ? { observer: options.observer } : {}),
 		...(options.captureLogs ? { captureLogs: options.captureLogs } : {}),
+		...(options.clock ? { clock: options.clock } : {}),
 		...tuning,
 	};
 	if (!isPostgresUrl(options.database)) {

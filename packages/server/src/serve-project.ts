@@ -1,7 +1,7 @@
 // `weft start` and each `weft dev` server process: load the project config, open the engine on
 // its SQLite file or PostgreSQL database, and serve the HTTP API, with one close() that shuts
 // both down in order.
-import type { Engine } from "@weft/core";
+import type { Clock, Engine } from "@weft/core";
 import { DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
 import { type LoadedConfig, loadConfig, resolveDatabase } from "./load-config.js";
 import { openProjectEngine, redactUrl } from "./open-store.js";
@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from "./start-server.js";
 import { setWorkerEnv } from "./worker-env.js";
 import { loadWorkerFetch, workerNotices } from "./worker-fetch.js";
 import { type RunningWorkerServer, startWorkerServer } from "./worker-fetch-server.js";
+import { SCHEDULED_WORKFLOW } from "./worker-scheduled.js";
 
 export interface ServeProjectOptions {
 	/** The project directory (where the config is looked for); relative CLI paths resolve against it too. */
@@ -30,6 +31,8 @@ export interface ServeProjectOptions {
 	token?: string | undefined;
 	/** Where failures of the engine and the server go (default console.error). */
 	log?: (message: string, error: unknown) => void;
+	/** Tests: the engine's clock (a ManualClock makes cron firings happen when the test says). */
+	clock?: Clock;
 }
 
 export interface ServingProject {
@@ -57,7 +60,13 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 	const { telemetry, engineOptions } = projectTelemetry(loaded);
 	let engine: Engine;
 	try {
-		engine = await openProjectEngine(loaded, { database, leaseMs: options.leaseMs, ...engineOptions, onError: (e, context) => log(context, e) });
+		engine = await openProjectEngine(loaded, {
+			database,
+			leaseMs: options.leaseMs,
+			...engineOptions,
+			...(options.clock ? { clock: options.clock } : {}),
+			onError: (e, context) => log(context, e),
+		});
 	} catch (e) {
 		await telemetry.close();
 		throw e;
@@ -76,6 +85,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 		if (fetch) worker = await startWorkerServer({ fetch, env: engine.env, host, port: workerPort, log: (e) => log("worker", e) });
 		schedules = await startSchedules(loaded, engine, (e, context) => log(context, e));
 		const trigger = schedules;
+		const scheduled = (trigger?.describe(SCHEDULED_WORKFLOW).length ?? 0) > 0;
 		server = await startServer({
 			engine,
 			host,
@@ -87,14 +97,29 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 					: config.creationRate
 						? { perSecond: config.creationRate.perSecond, burst: config.creationRate.burst ?? Math.ceil(2 * config.creationRate.perSecond) }
 						: DEFAULT_CREATION_RATE,
-			workflows: loaded.workflows.map((w) => ({
-				name: w.name,
-				className: w.className,
-				module: w.module,
-				concurrency: w.concurrency,
-				retention: w.retention,
-				schedules: () => trigger?.describe(w.name) ?? [],
-			})),
+			workflows: [
+				...loaded.workflows.map((w) => ({
+					name: w.name,
+					className: w.className,
+					module: w.module,
+					concurrency: w.concurrency,
+					retention: w.retention,
+					schedules: () => trigger?.describe(w.name) ?? [],
+				})),
+				// The firings of the Worker's triggers.crons (worker-scheduled.ts), with their next times.
+				...(scheduled
+					? [
+							{
+								name: SCHEDULED_WORKFLOW,
+								className: "scheduled",
+								module: config.main ?? "",
+								concurrency: null,
+								retention: { success_retention: "7 days", error_retention: "30 days" },
+								schedules: () => trigger?.describe(SCHEDULED_WORKFLOW) ?? [],
+							},
+						]
+					: []),
+			],
 			log: (e) => log("server", e),
 			telemetry,
 		});
@@ -114,7 +139,7 @@ export async function serveProject(options: ServeProjectOptions): Promise<Servin
 		engine,
 		server: api,
 		worker,
-		notices: workerNotices(loaded, worker !== null),
+		notices: workerNotices(loaded, worker !== null, (schedules?.describe(SCHEDULED_WORKFLOW).length ?? 0) > 0),
 		authenticated: token !== undefined,
 		close() {
 			closing ??= (async () => {

@@ -1,5 +1,5 @@
 // `WorkerEntrypoint` from "cloudflare:workers": a Worker written as a class. Weft builds one per
-// request, as Cloudflare does, with the request's execution context and the Worker's env.
+// request (and per cron firing), as Cloudflare does, with the execution context and the Worker's env.
 import type { WorkerExecutionContext } from "./worker-execution-context.js";
 
 export abstract class WorkerEntrypoint<Env = unknown> {
@@ -15,7 +15,9 @@ export abstract class WorkerEntrypoint<Env = unknown> {
 
 /** What a `scheduled()` handler receives (Cloudflare's ScheduledController). */
 export interface ScheduledController {
+	readonly type: "scheduled";
 	readonly cron: string;
 	readonly scheduledTime: number;
+	/** Accepted; Weft runs each firing's handler once and never retries it, so there is nothing to turn off. */
 	noRetry(): void;
 }

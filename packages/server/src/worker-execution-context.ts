@@ -29,6 +29,11 @@ export class BackgroundWork {
 		};
 	}
 
+	/** Waits for all waitUntil() work, including work added while waiting (failures are logged, not thrown). */
+	async drain(): Promise<void> {
+		while (this.#pending.size > 0) await Promise.all(this.#pending);
+	}
+
 	/** Waits for pending waitUntil() work, at most `graceMs`. */
 	async settle(graceMs: number): Promise<void> {
 		if (this.#pending.size === 0) return;

@@ -9,6 +9,7 @@ import { parseEnv } from "node:util";
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./config-error.js";
+import { checkSchedules } from "./cron-schedule.js";
 import { findUnsupportedBindings, type UnsupportedBinding, unsupportedBindingStub } from "./unsupported-bindings.js";
 
 /** In wrangler's own order of preference. */
@@ -107,7 +108,8 @@ export function readWranglerConfig(path: string, shown: string): { value: Record
 			compatibilityDate: typeof raw.compatibility_date === "string" ? raw.compatibility_date : null,
 			compatibilityFlags: Array.isArray(raw.compatibility_flags) ? raw.compatibility_flags.filter((f): f is string => typeof f === "string") : [],
 			devPort: Number.isInteger(dev.port) ? (dev.port as number) : null,
-			crons: Array.isArray(triggers.crons) ? triggers.crons.filter((c): c is string => typeof c === "string") : [],
+			// Checked as workflow schedules are: a cron that does not parse stops the load (config.invalid_schedule).
+			crons: checkSchedules(triggers.crons, "triggers.crons", shown),
 			unsupported,
 		},
 	};
