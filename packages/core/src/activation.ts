@@ -33,7 +33,7 @@ import {
 	type WorkflowStepConfig,
 } from "./step-config.js";
 import type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
-import { sameConfig, stepContext, stepRequest } from "./step-request.js";
+import { type StepFunction, sameConfig, stepContext, stepRequest } from "./step-request.js";
 import { drainStream, isReadableStream, isStoredStream, StreamNotStorable, toReadableStream } from "./step-stream.js";
 import {
 	type ActivationOutcome,
@@ -210,29 +210,16 @@ export class Activation {
 	}
 
 	#stepApi(): WorkflowStep {
-		return {
-			do: ((name: string, configOrCallback: unknown, maybeCallback?: unknown, maybeRollback?: unknown) => {
-				const [config, callback, rollback] =
-					typeof configOrCallback === "function" ? [undefined, configOrCallback, maybeCallback] : [configOrCallback, maybeCallback, maybeRollback];
-				return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown, this.#site(), rollback);
-			}) as WorkflowStep["do"],
-			sleep: (name, duration) => this.#sleep(name, duration, this.#site()),
-			sleepUntil: (name, timestamp) => this.#sleepUntil(name, timestamp, this.#site()),
-			waitForEvent: (name, options) => this.#waitForEvent(name, options, this.#site()) as Promise<WorkflowStepEvent<never>>,
-		};
-	}
-
-	/**
-	 * Where user code called a step, captured only when replaying, and formatted only if a report
-	 * needs it (formatting a stack costs far more than capturing one).
-	 */
-	#site(): Error | null {
-		if (!this.#deps.replay) return null;
-		const limit = Error.stackTraceLimit;
-		Error.stackTraceLimit = 12;
-		const where = new Error();
-		Error.stackTraceLimit = limit;
-		return where;
+		// Each function hands itself on: a replay report that needs the call site reads the stack above it.
+		const stepDo = ((name: string, configOrCallback: unknown, maybeCallback?: unknown, maybeRollback?: unknown) => {
+			const [config, callback, rollback] =
+				typeof configOrCallback === "function" ? [undefined, configOrCallback, maybeCallback] : [configOrCallback, maybeCallback, maybeRollback];
+			return this.#do(name, config, callback as (ctx: WorkflowStepContext) => unknown, stepDo, rollback);
+		}) as WorkflowStep["do"];
+		const sleep: WorkflowStep["sleep"] = (name, duration) => this.#sleep(name, duration, sleep);
+		const sleepUntil: WorkflowStep["sleepUntil"] = (name, timestamp) => this.#sleepUntil(name, timestamp, sleepUntil);
+		const waitForEvent = ((name, options) => this.#waitForEvent(name, options, waitForEvent)) as WorkflowStep["waitForEvent"];
+		return { do: stepDo, sleep, sleepUntil, waitForEvent };
 	}
 
 	#overStepLimit(): boolean {
@@ -261,7 +248,7 @@ export class Activation {
 		return count;
 	}
 
-	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, site: Error | null, rollback?: unknown): Promise<unknown> {
+	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, called: StepFunction, rollback?: unknown): Promise<unknown> {
 		const count = this.#nextCount("do", name);
 		if (this.#overStepLimit()) return never();
 		const key = stepKey("do", name, count);
@@ -273,7 +260,7 @@ export class Activation {
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
 		const final = this.#view.finals.get(key);
 		if (replay) {
-			const request = stepRequest("do", name, count, key, site);
+			const request = stepRequest("do", name, count, key, called);
 			if (!final) {
 				replay.missing(request);
 				return never();
@@ -466,16 +453,16 @@ export class Activation {
 		});
 	}
 
-	async #sleep(name: string, duration: WorkflowDuration | number, site: Error | null): Promise<void> {
+	async #sleep(name: string, duration: WorkflowDuration | number, called: StepFunction): Promise<void> {
 		const count = this.#nextCount("sleep", name);
 		const key = stepKey("sleep", name, count);
 		const requested = parseDuration(duration, `sleep "${name}" duration`);
 		const ms = this.#deps.intercept?.sleep?.({ name, count }, requested) ?? requested;
 		const now = this.#deps.clock.now();
-		return this.#timer(stepRequest("sleep", name, count, key, site), now + ms, now);
+		return this.#timer(stepRequest("sleep", name, count, key, called), now + ms, now);
 	}
 
-	async #sleepUntil(name: string, timestamp: Date | number, site: Error | null): Promise<void> {
+	async #sleepUntil(name: string, timestamp: Date | number, called: StepFunction): Promise<void> {
 		const count = this.#nextCount("sleep", name);
 		const key = stepKey("sleep", name, count);
 		const until = timestamp instanceof Date ? timestamp.getTime() : timestamp;
@@ -488,7 +475,7 @@ export class Activation {
 		const now = this.#deps.clock.now();
 		if (!this.#view.sleeps.has(key) && until < now && !this.#deps.replay) throw new SleepInPastError();
 		const shortened = this.#deps.intercept?.sleep ? now + this.#deps.intercept.sleep({ name, count }, until - now) : until;
-		return this.#timer(stepRequest("sleep", name, count, key, site), shortened, now);
+		return this.#timer(stepRequest("sleep", name, count, key, called), shortened, now);
 	}
 
 	/** A sleep: on first sight its due time is journaled (with `now`, read once, as its start). */
@@ -517,7 +504,7 @@ export class Activation {
 		this.#trace?.waited("sleep", name, now, now);
 	}
 
-	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, site: Error | null): Promise<WorkflowStepEvent> {
+	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, called: StepFunction): Promise<WorkflowStepEvent> {
 		const count = this.#nextCount("waitForEvent", name);
 		if (this.#overStepLimit()) return never();
 		const key = stepKey("waitForEvent", name, count);
@@ -530,7 +517,7 @@ export class Activation {
 		const timedOut = this.#view.timedOut.get(key);
 		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		if (this.#deps.replay) {
-			const request = stepRequest("waitForEvent", name, count, key, site);
+			const request = stepRequest("waitForEvent", name, count, key, called);
 			if (!received && !timedOut) {
 				this.#deps.replay.missing(request);
 				return never();

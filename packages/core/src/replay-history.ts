@@ -8,6 +8,7 @@ import { type History, historyEntries, parseHistory } from "./history.js";
 import type { JournalEntry } from "./journal.js";
 import { type Serializer, v8Serializer } from "./serializer.js";
 import type { StepRequest } from "./step-hooks.js";
+import { copyRequest } from "./step-request.js";
 import type { ActivationOutcome, Store } from "./store.js";
 import { fromTaggedJson, toTaggedJson } from "./tagged-json.js";
 import type { AnyWorkflowClass, WorkflowClass } from "./workflow-entrypoint.js";
@@ -58,47 +59,52 @@ function describeKey(key: string): string {
 	return m ? describe(m[1] as string, m[2] as string, Number(m[3])) : key;
 }
 
+const refuse = () => Promise.reject(new ValidationError("replay.read_only", "a replay writes nothing"));
+
+/** A Store that holds nothing and writes nothing, shared by every replay. */
+const NO_STORE: Omit<Store, "completeActivation"> = {
+	createInstances: refuse,
+	getInstance: async () => null,
+	readJournal: async () => [],
+	readEvents: async () => [],
+	listInstances: refuse,
+	countByStatus: async () => [],
+	claimActivations: async () => [],
+	appendJournal: async () => {},
+	renewLeases: async () => [],
+	releaseAllLeases: async () => {},
+	releaseLeases: async () => {},
+	nextWakeAt: async () => null,
+	sendEvent: refuse,
+	pause: refuse,
+	resume: refuse,
+	terminate: refuse,
+	restart: refuse,
+	childrenOf: async () => [],
+	deleteInstances: refuse,
+	purgeInstances: refuse,
+	close: async () => {},
+};
+
 /** A Store that holds nothing and writes nothing: it only hears how the activation ended. */
 function replayStore(onOutcome: (o: ActivationOutcome) => void): Store {
-	const refuse = () => Promise.reject(new ValidationError("replay.read_only", "a replay writes nothing"));
-	return {
-		createInstances: refuse,
-		getInstance: async () => null,
-		readJournal: async () => [],
-		readEvents: async () => [],
-		listInstances: refuse,
-		countByStatus: async () => [],
-		claimActivations: async () => [],
-		appendJournal: async () => {},
-		completeActivation: async (_lease, _records, outcome) => onOutcome(outcome),
-		renewLeases: async () => [],
-		releaseAllLeases: async () => {},
-		releaseLeases: async () => {},
-		nextWakeAt: async () => null,
-		sendEvent: refuse,
-		pause: refuse,
-		resume: refuse,
-		terminate: refuse,
-		restart: refuse,
-		childrenOf: async () => [],
-		deleteInstances: refuse,
-		purgeInstances: refuse,
-		close: async () => {},
-	};
+	// The rest is inherited, not copied: a replay takes tens of microseconds, and copying 20 methods is a part of that.
+	const store: Store = Object.create(NO_STORE);
+	store.completeActivation = async (_lease, _records, outcome) => onOutcome(outcome);
+	return store;
 }
 
 export async function replayHistory(workflowClass: AnyWorkflowClass, doc: History | unknown, options: ReplayOptions = {}): Promise<ReplayResult> {
 	const history = parseHistory(doc);
 	const serializer = options.serializer ?? v8Serializer;
 	const entries = historyEntries(history);
-	// The history's steps in the order they first appear, and where.
-	const firstAt = new Map<string, number>();
-	entries.forEach((e: JournalEntry, i) => {
-		if ("key" in e && (e.kind === "attempt" || e.kind === "sleep" || e.kind === "wait") && !firstAt.has(e.key)) firstAt.set(e.key, i);
-	});
-	const span = stepSpans(entries);
+	const steps = historySteps(entries);
 	const served = new Set<string>();
-	const unserved = () => [...firstAt].filter(([k]) => !served.has(k) && k !== next?.key).sort((a, b) => a[1] - b[1]);
+	/** The first step of the history not served yet, nor next, that passes `test`, and its position. */
+	const firstUnserved = (test?: (step: HistoryStep) => boolean): [string, number] | undefined => {
+		for (const [key, step] of steps) if (!served.has(key) && key !== next?.key && (!test || test(step))) return [key, step.position];
+		return undefined;
+	};
 	const endedAt = history.instance.endedAt ?? history.entries.at(-1)?.at ?? history.instance.createdAt;
 	const finished = history.instance.status === "complete" || history.instance.status === "errored";
 
@@ -151,11 +157,12 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 				replay: {
 					served: (r) => {
 						served.add(r.key);
-						options.onServed?.(r);
+						// A copy: the listener may keep it.
+						options.onServed?.(copyRequest(r));
 						if (divergence) return;
 						// A step the history finished before this one even started must come first.
-						const start = span.get(r.key)?.start ?? Number.POSITIVE_INFINITY;
-						const before = unserved().find(([k]) => (span.get(k)?.end ?? Number.POSITIVE_INFINITY) <= start);
+						const start = steps.get(r.key)?.start ?? Number.POSITIVE_INFINITY;
+						const before = firstUnserved((step) => step.end <= start);
 						if (!before) return;
 						const [key, position] = before;
 						divergence = {
@@ -170,15 +177,14 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 					},
 					missing: (r) => {
 						if (divergence || next) return;
-						if (firstAt.has(r.key)) {
+						if (steps.has(r.key)) {
 							// The history holds this step but had not settled it yet (a wait, a sleep or a
 							// retry still pending when it was recorded): that is where it ends, not a divergence.
-							next = r;
+							next = copyRequest(r);
 							stop();
 							return;
 						}
-						const left = unserved();
-						const [key, position] = left[0] ?? [];
+						const [key, position] = firstUnserved() ?? [];
 						if (key !== undefined) {
 							divergence = {
 								kind: "missing-step",
@@ -197,14 +203,14 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 								site: r.site,
 								message: `the history ended ${history.instance.status}, but the code goes on to ${describe(r.kind, r.name, r.count)}${r.site ? ` (at ${r.site})` : ""}`,
 							};
-						} else next = r;
+						} else next = copyRequest(r);
 						stop();
 					},
 					configChanged: (r, recorded, requested) => {
 						if (divergence) return;
 						divergence = {
 							kind: "changed-config",
-							position: firstAt.get(r.key) ?? null,
+							position: steps.get(r.key)?.position ?? null,
 							history: `${describe(r.kind, r.name, r.count)} with config ${JSON.stringify(recorded)}`,
 							code: `${describe(r.kind, r.name, r.count)} with config ${JSON.stringify(requested ?? null)}`,
 							site: r.site,
@@ -223,21 +229,30 @@ export async function replayHistory(workflowClass: AnyWorkflowClass, doc: Histor
 		activation.start();
 	});
 	await result;
-	return settle(history, serializer, outcome, divergence, next, served.size, unserved());
+	return settle(history, serializer, outcome, divergence, next, served.size, firstUnserved());
 }
 
-/** When each step of the history started and settled (steps still open end at +∞). */
-function stepSpans(entries: JournalEntry[]): Map<string, { start: number; end: number }> {
-	const spans = new Map<string, { start: number; end: number }>();
-	const open = (key: string, start: number) => spans.get(key) ?? spans.set(key, { start, end: Number.POSITIVE_INFINITY }).get(key)!;
-	for (const e of entries) {
-		if (e.kind === "attempt") {
-			const s = open(e.key, e.startedAt);
-			if (e.final) s.end = e.endedAt;
-		} else if (e.kind === "sleep") open(e.key, e.startedAt).end = e.until;
-		else if (e.kind === "wait") open(e.key, e.startedAt);
+/** A step of the history: the position of its first entry, when it started and when it settled (+∞ while open). */
+interface HistoryStep {
+	position: number;
+	start: number;
+	end: number;
+}
+
+/** The history's steps, in the order they first appear. */
+function historySteps(entries: JournalEntry[]): Map<string, HistoryStep> {
+	const steps = new Map<string, HistoryStep>();
+	for (const [i, e] of entries.entries()) {
+		if (e.kind !== "attempt" && e.kind !== "sleep" && e.kind !== "wait") continue;
+		let step = steps.get(e.key);
+		if (!step) {
+			step = { position: i, start: e.startedAt, end: Number.POSITIVE_INFINITY };
+			steps.set(e.key, step);
+		}
+		if (e.kind === "attempt" && e.final) step.end = e.endedAt;
+		else if (e.kind === "sleep") step.end = e.until;
 	}
-	return spans;
+	return steps;
 }
 
 function settle(
@@ -247,7 +262,7 @@ function settle(
 	divergence: Divergence | null,
 	next: StepRequest | null,
 	served: number,
-	unserved: [string, number][],
+	unserved: [string, number] | undefined,
 ): ReplayResult {
 	const base = { workflow: history.workflow, instanceId: history.instanceId, served, next };
 	if (divergence) return { ...base, status: "diverged", divergence };
@@ -257,7 +272,7 @@ function settle(
 		o.kind === "complete"
 			? { status: "complete" as const, output: serializer.decode(o.output) }
 			: { status: "errored" as const, error: { name: o.error.name, message: o.error.message } };
-	const [key, position] = unserved[0] ?? [];
+	const [key, position] = unserved ?? [];
 	if (key !== undefined) {
 		return {
 			...base,

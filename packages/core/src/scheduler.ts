@@ -59,6 +59,7 @@ export class Scheduler {
 	#ticking = false;
 	#tickAgain = false;
 	#cancelWakeTimer: (() => void) | null = null;
+	/** Armed only while activations run here: an idle engine has no lease to renew (and a test's clock.advance("7 days") no renewals to step through). */
 	#cancelRenewTimer: (() => void) | null = null;
 	#idleWaiters: (() => void)[] = [];
 	/** When leases were last renewed (or there were none to renew). */
@@ -70,8 +71,6 @@ export class Scheduler {
 
 	start(): void {
 		this.#started = true;
-		this.#renewedAt = this.#o.clock.now();
-		this.#scheduleRenewal();
 		this.wake();
 	}
 
@@ -86,7 +85,7 @@ export class Scheduler {
 	 * under a lease that may already belong to another worker.
 	 */
 	leaseHealthy(): boolean {
-		return this.#o.clock.now() - this.#renewedAt < (this.#o.leaseMs * 2) / 3;
+		return this.#cancelRenewTimer === null || this.#o.clock.now() - this.#renewedAt < (this.#o.leaseMs * 2) / 3;
 	}
 
 	get activeCount(): number {
@@ -196,6 +195,10 @@ export class Scheduler {
 			onError: (e) => o.onError(e, `instance ${claimed.lease.workflow}/${claimed.lease.id}`),
 		});
 		this.#active.set(key, activation);
+		if (this.#cancelRenewTimer === null && !this.#closing) {
+			this.#renewedAt = o.clock.now();
+			this.#scheduleRenewal();
+		}
 		this.#activePerWorkflow.set(workflow.name, (this.#activePerWorkflow.get(workflow.name) ?? 0) + 1);
 		activation.start();
 	}
@@ -205,16 +208,19 @@ export class Scheduler {
 		this.#cancelRenewTimer = clock.setTimer(
 			async () => {
 				if (this.#closing) return;
+				const live = [...this.#active.values()];
+				if (live.length === 0) {
+					// Nothing held: no renewals until the next claim arms them again.
+					this.#cancelRenewTimer = null;
+					return;
+				}
 				try {
-					const live = [...this.#active.values()];
-					if (live.length) {
-						const lost = await store.renewLeases(
-							live.map((a) => a.lease),
-							clock.now(),
-							leaseMs,
-						);
-						for (const l of lost) this.#active.get(activeKey(l))?.abort();
-					}
+					const lost = await store.renewLeases(
+						live.map((a) => a.lease),
+						clock.now(),
+						leaseMs,
+					);
+					for (const l of lost) this.#active.get(activeKey(l))?.abort();
 					const wasHealthy = this.leaseHealthy();
 					this.#renewedAt = clock.now();
 					if (!wasHealthy) this.wake();

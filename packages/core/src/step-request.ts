@@ -1,31 +1,70 @@
 // Small pieces of the executor's step calls: the callback's context, what replay is told about
-// a step (with its call site, formatted only when read), and the config comparison replay needs.
+// a step (with its call site, captured and formatted only when read), and the config comparison
+// replay needs.
 import type { StepKind } from "./journal.js";
-import { type ResolvedStepConfig, resolveStepConfig, type WorkflowStepConfig } from "./step-config.js";
+import { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, resolveStepConfig, type WorkflowStepConfig } from "./step-config.js";
 import type { StepRequest } from "./step-hooks.js";
 import type { WorkflowStepContext } from "./workflow-entrypoint.js";
+
+/** Most steps give no config: the default's JSON is written once, not once per replayed step. */
+const DEFAULT_CONFIG_JSON = JSON.stringify(DEFAULT_STEP_CONFIG);
 
 /** True when the code's step config resolves to the one the journal recorded. */
 export function sameConfig(name: string, recorded: ResolvedStepConfig, requested: unknown): boolean {
 	try {
-		return JSON.stringify(resolveStepConfig(name, requested as WorkflowStepConfig | undefined)) === JSON.stringify(recorded);
+		const resolved = resolveStepConfig(name, requested as WorkflowStepConfig | undefined);
+		return (resolved === DEFAULT_STEP_CONFIG ? DEFAULT_CONFIG_JSON : JSON.stringify(resolved)) === JSON.stringify(recorded);
 	} catch {
 		return false;
 	}
 }
 
-export function stepRequest(kind: StepKind, name: string, count: number, key: string, where: Error | null): StepRequest {
-	let site: string | null | undefined;
-	return {
-		kind,
-		name,
-		count,
-		key,
-		get site() {
-			site ??= callSite(where?.stack);
-			return site;
-		},
-	};
+/** One of the step functions the workflow was given (`step.do`, `step.sleep`…). */
+export type StepFunction = (...args: never[]) => unknown;
+
+/**
+ * What replay is told about a step. `where` is an Error captured at the call, or the step
+ * function the code called: then the stack above that function's frame is captured only when
+ * the site is first read, which must be while the call is still running (replay's observers read
+ * it before they return, or keep a copyRequest). Capturing a stack costs more than replaying the
+ * rest of a step, and only a report needs one. A class rather than a literal with a getter: one
+ * is made per replayed step, and a literal's getter costs a closure and an accessor each time.
+ */
+class LazyStepRequest implements StepRequest {
+	readonly #where: Error | StepFunction;
+	#site: string | null | undefined;
+	constructor(
+		readonly kind: StepKind,
+		readonly name: string,
+		readonly count: number,
+		readonly key: string,
+		where: Error | StepFunction,
+	) {
+		this.#where = where;
+	}
+	get site(): string | null {
+		if (this.#site === undefined) this.#site = callSite((typeof this.#where === "function" ? stackAbove(this.#where) : this.#where).stack);
+		return this.#site;
+	}
+}
+
+export function stepRequest(kind: StepKind, name: string, count: number, key: string, where: Error | StepFunction): StepRequest {
+	return new LazyStepRequest(kind, name, count, key, where);
+}
+
+/** A plain copy of a request, to keep past the call: its site is read now, while the call is still on the stack. */
+export function copyRequest(r: StepRequest): StepRequest {
+	return { kind: r.kind, name: r.name, count: r.count, key: r.key, site: r.site };
+}
+
+/** The stack of the code that called `fn`, ten frames deep: the site is the first of them outside Weft. */
+function stackAbove(fn: StepFunction): { stack?: string } {
+	const holder: { stack?: string } = {};
+	const limit = Error.stackTraceLimit;
+	Error.stackTraceLimit = 10;
+	Error.captureStackTrace(holder, fn);
+	Error.stackTraceLimit = limit;
+	return holder;
 }
 
 /** The first stack frame outside Weft's executor: where the workflow called `step.*`. */
