@@ -36,7 +36,7 @@ export function formatServedStep(step: StepRequest, history: History, verbose: b
 		const took = (final.endedAt as number) - ((attempts[0]?.startedAt as number) ?? (final.startedAt as number));
 		line += ` — ${final.ok ? "ok" : "failed"} after ${attempts.length} attempt${attempts.length === 1 ? "" : "s"} (${formatDuration(took)}, at ${formatTime(final.startedAt as number)})`;
 		const value = (final.config as { sensitive?: string } | undefined)?.sensitive === "output" ? "[REDACTED]" : final.value;
-		if (verbose) line += final.ok ? `\n   value: ${short(value)}` : `\n   error: ${short(final.error)}`;
+		if (verbose) line += final.ok ? `\n   value: ${short(value)}` : `\n   error: ${short(final.stepError ?? final.error)}`;
 	} else if (step.kind === "sleep") {
 		const sleep = entries.find((e) => e.kind === "sleep");
 		if (sleep) line += ` — slept until ${formatTime(sleep.until as number)}`;

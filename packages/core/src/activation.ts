@@ -12,6 +12,7 @@ import {
 	type ErrorRecord,
 	fromErrorRecord,
 	LeaseLostError,
+	NonRetryableDelayError,
 	SleepInPastError,
 	toErrorRecord,
 	ValidationError,
@@ -19,11 +20,22 @@ import {
 	WorkflowTimeoutError,
 } from "./errors.js";
 import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
-import { checkRollbackOptions, type RollbackOutcome, RollbackRegistry, rollbackKey, TERMINATE_EVENT, TERMINATED } from "./rollback.js";
+import {
+	checkRollbackOptions,
+	type RollbackOutcome,
+	RollbackRegistry,
+	rollbackContext,
+	rollbackKey,
+	rollbackStepName,
+	TERMINATE_EVENT,
+	TERMINATED,
+	TERMINATION_CAUSE,
+} from "./rollback.js";
 import { type ChildOutcome, childNotice, withParent } from "./run-child.js";
 import { scheduleOfInstanceId } from "./schedule-instance-id.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer } from "./serializer.js";
 import {
+	DEFAULT_STEP_CONFIG,
 	type DynamicDelay,
 	dynamicDelayOf,
 	type ResolvedStepConfig,
@@ -95,6 +107,8 @@ const DEFAULT_EVENT_TIMEOUT = "24 hours";
 export const DEFAULT_STEP_LIMIT = 10_000;
 export const MAX_STEP_LIMIT = 25_000;
 const MAX_STACK_CHARS = 4096;
+/** How long a retries.delay function may take to answer, as on Cloudflare. */
+const DELAY_FUNCTION_TIMEOUT_MS = 5000;
 
 export class Activation {
 	readonly lease: Lease;
@@ -123,8 +137,9 @@ export class Activation {
 	/** The handlers step.do calls registered in this run, and whether the chain has begun. */
 	readonly #rollbacks = new RollbackRegistry();
 	#rollingBack = false;
-	/** Steps and waits asked for in this run (for limits.steps). */
+	/** step.do calls in this run, replayed ones included (limits.steps; sleeps and waits do not count, as on Cloudflare). */
 	#steps = 0;
+	readonly #stepLimit: number;
 	/** terminate({ rollback: true }) was asked: no new step runs; the chain runs, then the instance is terminated. */
 	#terminating = false;
 	/** Spans of this activation, when an OpenTelemetry SDK is registered. */
@@ -138,6 +153,7 @@ export class Activation {
 		this.lease = claimed.lease;
 		this.#claimed = claimed;
 		this.#deps = deps;
+		this.#stepLimit = deps.stepLimit ?? DEFAULT_STEP_LIMIT;
 		const entries = deps.decodedJournal ?? decodeJournal(claimed.journal, deps.serializer);
 		this.#view = new JournalView(entries);
 		if (deps.divergence === "hold") {
@@ -222,23 +238,8 @@ export class Activation {
 		return { do: stepDo, sleep, sleepUntil, waitForEvent };
 	}
 
-	#overStepLimit(): boolean {
-		return this.#steps > (this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT);
-	}
-
-	/**
-	 * The n-th use of this name for this kind of step, counted from 1 in each run. Steps and waits
-	 * count toward the workflow's `limits.steps` (sleeps do not); past it the instance fails, and no
-	 * catch can stop that.
-	 */
+	/** The n-th use of this name for this kind of step, counted from 1 in each run. */
 	#nextCount(kind: StepKind, name: unknown): number {
-		if (kind !== "sleep" && ++this.#steps === (this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT) + 1)
-			this.#fatal(
-				new WorkflowFatalError(
-					"instance.step_limit",
-					`The instance exceeded its limit of ${this.#deps.stepLimit ?? DEFAULT_STEP_LIMIT} steps; raise limits.steps (up to ${MAX_STEP_LIMIT}) or split the work into child workflows`,
-				),
-			);
 		if (typeof name !== "string" || name.length === 0 || name.length > 256) {
 			throw new ValidationError("step.invalid_name", `step name ${JSON.stringify(name)} is invalid: use a non-empty string of at most 256 characters`);
 		}
@@ -249,12 +250,14 @@ export class Activation {
 	}
 
 	async #do(name: string, config: unknown, callback: (ctx: WorkflowStepContext) => unknown, called: StepFunction, rollback?: unknown): Promise<unknown> {
+		// As on Cloudflare: every step.do of the run counts, replayed ones too (so a replay fails
+		// at the same call), and the one past the limit throws into the code, which may catch it.
+		if (++this.#steps > this.#stepLimit) throw stepLimitError(this.#stepLimit);
 		const count = this.#nextCount("do", name);
-		if (this.#overStepLimit()) return never();
 		const key = stepKey("do", name, count);
 		// Registered on every run, replays included: a failure later in the run rolls this step back.
 		const handler = checkRollbackOptions(name, rollback);
-		if (handler) this.#rollbacks.register(key, name, count, handler);
+		if (handler) this.#rollbacks.register(key, name, count, config, handler);
 		if (this.#deps.divergence === "hold") this.#requested.add(key);
 		const replay = this.#deps.replay;
 		if (typeof callback !== "function") throw new ValidationError("step.invalid_callback", `step "${name}" needs a callback function as its last argument`);
@@ -313,6 +316,7 @@ export class Activation {
 			let ok = true;
 			let value: unknown;
 			let error: ErrorRecord | undefined;
+			let thrown: unknown;
 			const logs = this.#deps.captureLogs ? new AttemptLogs(clock) : null;
 			const span = this.#trace?.attemptStarted(key, name, count, attempt, startedAt);
 			try {
@@ -329,6 +333,7 @@ export class Activation {
 				else throw "error" in mock ? mock.error : new WorkflowTimeoutError(timeoutMs(resolved));
 			} catch (e) {
 				ok = false;
+				thrown = e;
 				error = toErrorRecord(e);
 				if (error.stack && error.stack.length > MAX_STACK_CHARS) error.stack = error.stack.slice(0, MAX_STACK_CHARS);
 				// A returned stream that cannot be stored fails the instance, as an oversized value does.
@@ -368,19 +373,30 @@ export class Activation {
 				return (this.#deps.serializer.decode(record.data) as AttemptEntry).value;
 			}
 			const err = error as ErrorRecord;
-			const stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
+			let stop = err.name === "NonRetryableError" || attempt > resolved.retries.limit;
 			let configured = 0;
-			if (!stop) {
-				try {
-					configured = dynamicDelay ? computedDelay(name, dynamicDelay, ctx, err) : retryDelayMs(resolved, attempt);
-				} catch (e) {
-					this.#busy--;
-					this.#fatal(e as WorkflowFatalError);
-					return never();
+			/** Set when the delay function failed: the step fails with it, its retries unused. */
+			let delayFailure: ErrorRecord | undefined;
+			if (!stop && dynamicDelay) {
+				const asked = await this.#askDelay(
+					name,
+					count,
+					attempt,
+					resolved,
+					attemptAbort.signal,
+					dynamicDelay,
+					thrown instanceof Error ? thrown : fromErrorRecord(err),
+				);
+				if (this.#closed) return never();
+				if (typeof asked === "number") configured = retryDelayMs(resolved, attempt, asked);
+				else {
+					delayFailure = asked;
+					stop = true;
 				}
-			}
+			} else if (!stop) configured = retryDelayMs(resolved, attempt);
 			const delayMs = stop ? 0 : (this.#deps.intercept?.retryDelay?.({ name, count, attempt }, configured) ?? configured);
 			const entry: AttemptEntry = { kind: "attempt", key, name, count, attempt, config: resolved, startedAt, endedAt, ok: false, error: err, final: stop };
+			if (delayFailure) entry.stepError = delayFailure;
 			if (!stop) entry.retryAt = endedAt + delayMs;
 			if (lines) entry.logs = lines;
 			this.#attemptEnded(entry, span);
@@ -388,7 +404,7 @@ export class Activation {
 			this.#view.add(entry);
 			if (stop) {
 				this.#commitBehind([this.#record(entry)]);
-				throw fromErrorRecord(err);
+				throw fromErrorRecord(delayFailure ?? err);
 			}
 			this.#busy++;
 			await this.#commit([this.#record(entry)]);
@@ -428,7 +444,60 @@ export class Activation {
 
 	#settled(entry: AttemptEntry): unknown {
 		if (entry.ok) return isStoredStream(entry.value) ? toReadableStream(entry.value) : entry.value;
-		throw fromErrorRecord(entry.error as ErrorRecord);
+		throw fromErrorRecord(entry.stepError ?? (entry.error as ErrorRecord));
+	}
+
+	/**
+	 * A retry's base delay from the step's delay function (the backoff is applied by the caller),
+	 * or, when the function throws, answers a promise that does not settle within 5 seconds, or
+	 * answers something that is not a delay, the NonRetryableDelayError the step fails with, in
+	 * Cloudflare's words (which name the step "<name>-<count>").
+	 */
+	async #askDelay(
+		name: string,
+		count: number,
+		attempt: number,
+		resolved: ResolvedStepConfig,
+		signal: AbortSignal,
+		delay: DynamicDelay,
+		error: Error,
+	): Promise<number | ErrorRecord> {
+		const failure = (code: string, reason: string): ErrorRecord => {
+			const e = new NonRetryableDelayError(code, `The delay function for step "${name}-${count}" ${reason}`);
+			return { ...toErrorRecord(e), code };
+		};
+		let value: unknown;
+		try {
+			value = delay({ ctx: stepContext(name, count, attempt, resolved, signal), error });
+			if (isThenable(value)) {
+				const answered = await this.#within(value, DELAY_FUNCTION_TIMEOUT_MS);
+				if (!answered) return failure("step.delay_function_timeout", `did not return within ${DELAY_FUNCTION_TIMEOUT_MS / 1000} seconds`);
+				value = answered.value;
+			}
+		} catch (e) {
+			return failure("step.delay_function_threw", `threw an error: ${e instanceof Error ? e.message : String(e)}`);
+		}
+		const ms = tryParseDuration(value);
+		if (ms === undefined)
+			return failure("step.delay_function_invalid", 'returned an invalid delay value (expected a number of ms or a duration string like "30 seconds")');
+		return ms;
+	}
+
+	/** What `promise` settles to, or undefined when `ms` pass first (on the engine's clock). */
+	#within(promise: PromiseLike<unknown>, ms: number): Promise<{ value: unknown } | undefined> {
+		return new Promise((resolve, reject) => {
+			const cancel = this.#deps.clock.setTimer(() => resolve(undefined), ms);
+			promise.then(
+				(value) => {
+					cancel();
+					resolve({ value });
+				},
+				(e) => {
+					cancel();
+					reject(e);
+				},
+			);
+		});
 	}
 
 	#withTimeout(fn: () => unknown, ms: number, abort: AbortController): Promise<unknown> {
@@ -506,7 +575,6 @@ export class Activation {
 
 	async #waitForEvent(name: string, options: { type: string; timeout?: WorkflowDuration | number }, called: StepFunction): Promise<WorkflowStepEvent> {
 		const count = this.#nextCount("waitForEvent", name);
-		if (this.#overStepLimit()) return never();
 		const key = stepKey("waitForEvent", name, count);
 		const type = options?.type;
 		if (typeof type !== "string")
@@ -699,7 +767,7 @@ export class Activation {
 		if (!this.#rollingBack && !this.#closed) {
 			this.#rollingBack = true;
 			this.#suspendedDues = [];
-			setImmediate(() => this.#rollBack(TERMINATED).then((outcome) => this.#endTerminated(outcome)));
+			setImmediate(() => this.#rollBack(TERMINATION_CAUSE).then((outcome) => this.#endTerminated(outcome)));
 		}
 		return never();
 	}
@@ -736,13 +804,29 @@ export class Activation {
 				const resolved = this.#view.attempts.get(key)?.[0]?.config ?? resolveStepConfig(r.name, r.options.rollbackConfig as WorkflowStepConfig | undefined);
 				const step = this.#view.finals.get(r.key);
 				const output = step?.ok ? step.value : undefined;
+				// The handler sees the step's context, not its own (as on Cloudflare): the step's last
+				// attempt (1 when it never ran one) and its config, journaled or as the code gave it.
+				const stepAttempts = this.#view.attempts.get(r.key);
+				let signal: AbortSignal | undefined;
+				const ctx = rollbackContext(
+					r.name,
+					r.count,
+					stepAttempts?.at(-1)?.attempt ?? 1,
+					stepAttempts?.[0]?.config ?? configOrDefault(r.name, r.config),
+					() => signal as AbortSignal,
+				);
+				const stepName = rollbackStepName(r.name, r.count);
 				await this.#execute(
 					key,
 					r.name,
 					r.count,
 					resolved,
-					(ctx) => r.options.rollback({ ctx, error: fromErrorRecord(cause), output, stepName: r.name }),
+					(attemptCtx) => {
+						signal = attemptCtx.signal;
+						return r.options.rollback({ ctx, error: fromErrorRecord(cause), output, stepName });
+					},
 					true,
+					dynamicDelayOf(r.options.rollbackConfig),
 				);
 			} catch (e) {
 				return { outcome: "failed", error: plainError(toErrorRecord(e)) };
@@ -846,21 +930,22 @@ function scheduleField(id: string): { schedule?: WorkflowEvent["schedule"] } {
 	return schedule ? { schedule } : {};
 }
 
-/** A dynamic delay's answer in ms; one that throws or is not a duration fails the instance. */
-function computedDelay(step: string, delay: DynamicDelay, ctx: WorkflowStepContext, error: ErrorRecord): number {
-	let value: unknown;
+/** A step's config resolved, or the defaults when it is invalid (the step threw for it; its handler still runs). */
+function configOrDefault(name: string, config: unknown): ResolvedStepConfig {
 	try {
-		value = delay({ ctx, error: fromErrorRecord(error) });
-	} catch (e) {
-		throw new WorkflowFatalError("step.invalid_config", `the retries.delay function of step "${step}" threw: ${(e as Error)?.message ?? e}`);
+		return resolveStepConfig(name, config);
+	} catch {
+		return DEFAULT_STEP_CONFIG;
 	}
-	const ms = tryParseDuration(value);
-	if (ms === undefined || ms < 0)
-		throw new WorkflowFatalError(
-			"step.invalid_config",
-			`the retries.delay function of step "${step}" returned ${JSON.stringify(value)}; return a duration such as "30 seconds" or a number of ms`,
-		);
-	return ms;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+	return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
+}
+
+/** Cloudflare's error for the step.do past `limits.steps`, with Weft's stable code. */
+function stepLimitError(limit: number): WorkflowFatalError {
+	return new WorkflowFatalError("instance.step_limit", `The limit of ${limit} steps has been reached. This limit can be changed in your worker configuration.`);
 }
 
 /** A body's result, with a returned ReadableStream read to its end (inside the attempt, so under its timeout). */

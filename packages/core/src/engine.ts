@@ -13,9 +13,9 @@ import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.
 import { forkJournal } from "./fork-journal.js";
 import { type History, toHistory } from "./history.js";
 import { countInstances, type ListInstancesOptions, listInstances, readEntries } from "./inspection.js";
-import { entryEvents, isAfter, openingEvents, type SubscribeOptions, type WorkflowInstanceEvent } from "./instance-events.js";
+import { InstanceEventLog, type SubscribeOptions, type WorkflowInstanceEvent } from "./instance-events.js";
 import { uuidv7 } from "./instance-id.js";
-import { type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
+import { decodeJournal, type FinishedEntry, type Positioned, type ResumedEntry, type StepKind, stepKey } from "./journal.js";
 import { assertWorkflowName, isValidInstanceId } from "./names.js";
 import { purgeFinished, type ResolvedRetention, type RetentionConfig, RetentionPurge, resolveRetention } from "./retention-purge.js";
 import { TERMINATE_EVENT } from "./rollback.js";
@@ -23,8 +23,10 @@ import { childNotice } from "./run-child.js";
 import { activeKey, type ScheduledWorkflow, Scheduler } from "./scheduler.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
+import { describeStoredStream, isStoredStream } from "./step-stream.js";
 import type { InstanceKey, InstanceRecord, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";
+import { parseSubscribeOptions } from "./subscribe-options.js";
 import { describeInstance, type InstanceDetails } from "./timeline.js";
 import { WorkflowBinding } from "./workflow-binding.js";
 import type { AnyWorkflowClass, WorkflowClass, WorkflowEvent } from "./workflow-entrypoint.js";
@@ -331,51 +333,63 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		return listInstances(this.store, name, options);
 	}
 
-	/** The instance's journal entries after `afterSeq` (0: all), decoded; `seq` of the last is the next cursor. */
+	/**
+	 * The instance's journal entries after `afterSeq` (0: all), decoded, as operators see them
+	 * (sensitive outputs redacted, a stream step's output described by its size); `seq` of the
+	 * last is the next cursor.
+	 */
 	async readJournal(key: InstanceKey, afterSeq = 0): Promise<Positioned[]> {
 		await this.requireInstance(key);
-		return readEntries(this.store, this.serializer, key, afterSeq);
+		return (await readEntries(this.store, this.serializer, key, afterSeq)).map((e) =>
+			e.kind === "attempt" && e.ok && isStoredStream(e.value) ? { ...e, value: describeStoredStream(e.value) } : e,
+		);
 	}
 
 	/**
-	 * Cloudflare's `instance.subscribe()`: the instance's events, first its history, then live as
-	 * they commit (polled every `pollMs` of real time), ending after its terminal event (or when it
-	 * is deleted). See instance-events.ts for the event types and the cursor.
+	 * Cloudflare's `instance.subscribe()`: the events of the instance's current run, first its
+	 * history, then live as they commit (polled every `pollMs` of real time), ending after its
+	 * terminal event, or when it is deleted or restarted (a restart starts a new run, numbered
+	 * from 1 again). See instance-events.ts for the event types and their numbering.
 	 */
-	async *subscribe(key: InstanceKey, options: SubscribeOptions & { pollMs?: number } = {}): AsyncGenerator<WorkflowInstanceEvent> {
-		const { cursor } = options;
-		if (cursor !== undefined && (typeof cursor !== "string" || !/^\d+\.\d+$/.test(cursor)))
-			throw new ValidationError("subscribe.invalid_cursor", 'the cursor is not an eventId this instance\'s events carry ("<seq>.<n>")');
-		const wanted = options.filter ? new Set(options.filter) : null;
-		const emit = (e: WorkflowInstanceEvent) => isAfter(e.eventId, cursor) && (wanted === null || wanted.has(e.type));
-		let record = await this.requireInstance(key);
-		const [queued, started] = openingEvents(record, this.serializer.decode(record.params));
-		if (queued && emit(queued)) yield queued;
-		let startSent = started !== undefined;
-		if (started && emit(started)) yield started;
-		const steps = new Set<string>();
-		let after = 0;
+	subscribe(key: InstanceKey, options: SubscribeOptions & { pollMs?: number } = {}): AsyncGenerator<WorkflowInstanceEvent> {
+		// Checked now, not at the first next(): bad options throw from the call, as on Cloudflare.
+		const { after, types } = parseSubscribeOptions(options);
+		return this.#follow(key, after, types, options.pollMs ?? 100);
+	}
+
+	async *#follow(key: InstanceKey, after: number, types: ReadonlySet<string> | null, pollMs: number): AsyncGenerator<WorkflowInstanceEvent> {
+		const emit = (e: WorkflowInstanceEvent) => e.eventId > after && (types === null || types.has(e.type));
+		const first = await this.requireInstance(key);
+		const log = new InstanceEventLog(key.id);
+		const queued = log.queued(first);
+		if (emit(queued)) yield queued;
+		// Entries read before the run started (kept by a restart from a step, or a resume) wait for
+		// workflow_started, so they are numbered after it whenever the stream is read.
+		const held: Positioned[] = [];
+		let started = false;
+		let seq = 0;
 		for (;;) {
-			for (const entry of await readEntries(this.store, this.serializer, key, after)) {
-				after = entry.seq;
-				for (const e of entryEvents(entry, key.id, steps)) {
-					if (e.type === "workflow_completed") {
-						const r = await this.store.getInstance(key);
-						e.output = r?.output ? toJsonValue(this.serializer.decode(r.output)) : null;
+			const entries = await readEntries(this.store, this.serializer, key, seq);
+			// Read after the journal: the row and the journal's last entry are written together, so a
+			// terminal row means the read above had every entry; the same generation before and after
+			// means it read this run's journal.
+			const record = await this.store.getInstance(key);
+			if (!record || record.generation !== first.generation) return;
+			held.push(...entries);
+			seq = entries.at(-1)?.seq ?? seq;
+			if (!started && record.startedAt !== null) {
+				started = true;
+				for (const e of log.started(record.startedAt, this.serializer.decode(record.params))) if (emit(e)) yield e;
+			}
+			if (started || TERMINAL_STATUSES.has(record.status)) {
+				for (const entry of held.splice(0))
+					for (const e of log.entry(entry)) {
+						if (e.type === "workflow_completed") e.output = record.output ? toJsonValue(this.serializer.decode(record.output)) : null;
+						if (emit(e)) yield e;
+						if (e.type === "workflow_completed" || e.type === "workflow_errored" || e.type === "workflow_terminated") return;
 					}
-					if (emit(e)) yield e;
-					if (e.type === "workflow_completed" || e.type === "workflow_errored" || e.type === "workflow_terminated") return;
-				}
 			}
-			const now = await this.store.getInstance(key);
-			if (!now) return;
-			record = now;
-			if (!startSent && record.startedAt !== null) {
-				startSent = true;
-				const e = openingEvents(record, this.serializer.decode(record.params))[1] as WorkflowInstanceEvent;
-				if (emit(e)) yield e;
-			}
-			await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
+			await new Promise((r) => setTimeout(r, pollMs));
 		}
 	}
 
@@ -427,7 +441,11 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		this.#observer?.instanceTerminated?.(key);
 		// The notice may have made the parent due.
 		if (notice) this.wake();
-		// A terminated parent terminates its children, and theirs (docs/child-workflows.md).
+		await this.#terminateChildren(key);
+	}
+
+	/** A terminated parent terminates its children, and theirs (docs/child-workflows.md). */
+	async #terminateChildren(key: InstanceKey): Promise<void> {
 		for (const child of await this.store.childrenOf(key)) {
 			await this.terminate(child).catch((e) => {
 				if (!(e instanceof WorkflowError && e.code === "instance.cannot_terminate")) throw e;
@@ -458,8 +476,10 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 
 	/**
 	 * Asks the instance to roll back and end terminated: an event its next activation takes (a
-	 * live one here is told at once). It ends `terminated` once the chain has run; its children
-	 * are terminated now.
+	 * live one here is told at once), in this process or another. Its children are terminated
+	 * now. Resolves once the chain has run and the instance is terminated, as Cloudflare's does
+	 * (docs/cloudflare-observed.md) — or after TERMINATE_WAIT_MS, the chain still going (handlers
+	 * with long retries, or no worker running).
 	 */
 	async #terminateWithRollback(key: InstanceKey, record: InstanceRecord): Promise<void> {
 		const cannot = () => new WorkflowError("instance.cannot_terminate", "(instance.cannot_terminate) Cannot terminate instance since its on a finite state");
@@ -470,10 +490,13 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		if (record.pauseRequested) await this.resume(key);
 		this.#scheduler.live(key)?.requestTermination();
 		this.wake();
-		for (const child of await this.store.childrenOf(key)) {
-			await this.terminate(child).catch((e) => {
-				if (!(e instanceof WorkflowError && e.code === "instance.cannot_terminate")) throw e;
-			});
+		await this.#terminateChildren(key);
+		// Real time, whatever the engine's clock: the chain runs in activations, which need no time to pass.
+		const deadline = Date.now() + TERMINATE_WAIT_MS;
+		while (!this.#closing && Date.now() < deadline) {
+			const now = await this.store.getInstance(key);
+			if (!now || now.generation !== record.generation || TERMINAL_STATUSES.has(now.status)) return;
+			await new Promise((r) => setTimeout(r, 10));
 		}
 	}
 
@@ -481,12 +504,24 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	async restart(key: InstanceKey, options?: RestartOptions): Promise<void> {
 		const from = options?.from;
 		const fromKey = fromStepKey(from, "restart");
-		const r = await this.store.restart(key, fromKey, this.clock.now());
+		const r = await this.store.restart(key, fromKey, this.clock.now(), await this.#consumedEvents(key));
 		if (r === "not_found") throw new InstanceNotFoundError();
 		if (r === "step_not_found")
 			throw new WorkflowError("instance.cannot_restart", `(instance.cannot_restart) Step "${from?.name}" not found in execution history`);
 		this.#scheduler.live(key)?.abort();
 		this.wake();
+	}
+
+	/**
+	 * The seqs of the events the current run took: a restart deletes them, so the new run waits for
+	 * new ones, as on Cloudflare (events nobody took yet stay buffered for it). An event taken by a
+	 * live activation between this read and the restart is the one left behind: it is delivered
+	 * again, as every consumed event was before this existed.
+	 */
+	async #consumedEvents(key: InstanceKey): Promise<number[]> {
+		const records = (await this.store.readJournal(key)).filter((r) => r.kind === "event");
+		// Mocked events (the test kit's mockEvent) carry negative seqs and have no row.
+		return decodeJournal(records, this.serializer).flatMap((e) => (e.kind === "event" && e.eventSeq > 0 ? [e.eventSeq] : []));
 	}
 
 	/**
@@ -554,6 +589,9 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		await this.store.close();
 	}
 }
+
+/** The longest terminate({ rollback: true }) waits for the chain before it resolves anyway. */
+const TERMINATE_WAIT_MS = 60_000;
 
 /** The journal key of the step named by restart's or fork's `from`, or null without one. */
 function fromStepKey(from: RestartOptions["from"], what: "restart" | "fork"): string | null {

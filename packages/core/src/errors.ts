@@ -36,9 +36,23 @@ export class NonRetryableError extends Error {
 	}
 }
 
-/** A failure that ends the instance whether or not user code catches it (or an invalid step config). */
+/**
+ * Cloudflare's error for a broken rule of the engine's: an invalid step config or the step limit
+ * (thrown into the code, which may catch it), or a value that cannot be stored (which ends the
+ * instance whatever the code does).
+ */
 export class WorkflowFatalError extends WeftError {
 	override name = "WorkflowFatalError";
+}
+
+/**
+ * A step's `retries.delay` function threw, did not answer within 5 seconds, or answered with
+ * something that is not a delay: the step fails at once with this error, whatever retries it had
+ * left, as Cloudflare's does (its class of the same name extends WorkflowFatalError too). Codes:
+ * `step.delay_function_threw`, `step.delay_function_timeout`, `step.delay_function_invalid`.
+ */
+export class NonRetryableDelayError extends WorkflowFatalError {
+	override name = "NonRetryableDelayError";
 }
 
 /** A step attempt or an event wait that ran out of time. */
@@ -67,6 +81,8 @@ export interface ErrorRecord {
 	name: string;
 	message: string;
 	stack?: string;
+	/** The stable code of an error Weft made (kept only where a caught error must carry it: NonRetryableDelayError). */
+	code?: string;
 	/** An errored instance's rollback chain, when it had one (kept with the error, which it belongs to). */
 	rollback?: { outcome: "complete" | "failed"; error: { name: string; message: string } | null };
 }
@@ -89,6 +105,7 @@ export function fromErrorRecord(r: ErrorRecord): Error {
 	const e = new Error(r.message);
 	e.name = r.name;
 	if (r.stack) e.stack = r.stack;
+	if (r.code !== undefined) (e as Error & { code?: string }).code = r.code;
 	return e;
 }
 

@@ -34,6 +34,7 @@ export {
 	type ErrorRecord,
 	InstanceNotFoundError,
 	LeaseLostError,
+	NonRetryableDelayError,
 	NonRetryableError,
 	SleepInPastError,
 	ValidationError,

@@ -25,8 +25,13 @@ export interface AttemptEntry {
 	ok: boolean;
 	value?: unknown;
 	error?: ErrorRecord;
-	/** The step's outcome is settled: this value or this error is what every replay sees. */
+	/** The step's outcome is settled: this value or this error (or stepError) is what every replay sees. */
 	final: boolean;
+	/**
+	 * The error the step fails with when it is not the attempt's own: the step's retries.delay
+	 * function failed after this attempt (a NonRetryableDelayError). `error` stays the attempt's.
+	 */
+	stepError?: ErrorRecord;
 	/** When the next attempt may start (a failed attempt with retries left). */
 	retryAt?: number;
 	/** What the body printed (console capture), bounded; absent when nothing was (and in entries older than capture). */

@@ -4,16 +4,17 @@
 // `rollback:<step key>`), so a crash in the middle of the chain resumes it and never runs a
 // completed handler again. The chain stops at the first handler that fails.
 import { ValidationError } from "./errors.js";
-import type { WorkflowStepConfig } from "./step-config.js";
+import { bodyConfig, type ResolvedStepConfig, type WorkflowStepConfig } from "./step-config.js";
 import type { WorkflowStepContext } from "./workflow-entrypoint.js";
 
 export interface RollbackArgs<T = unknown> {
+	/** The step's own context (its last attempt, its config), frozen; the same object for every attempt of the handler. */
 	ctx: WorkflowStepContext;
 	/** The error that failed the instance. */
 	error: Error;
 	/** The step's output, or undefined when the step itself failed. */
 	output: T | undefined;
-	/** @deprecated as on Cloudflare: use ctx.step.name. */
+	/** "<name>-<count>" ("charge-1"), as Cloudflare gives it. @deprecated as on Cloudflare: use ctx.step. */
 	stepName: string;
 }
 
@@ -33,6 +34,8 @@ export interface RegisteredRollback {
 	key: string;
 	name: string;
 	count: number;
+	/** The step's config as the code gave it: the handler's ctx shows it resolved when the step has no attempt journaled. */
+	config: unknown;
 	options: RollbackOptions;
 }
 
@@ -43,8 +46,11 @@ export interface RegisteredRollback {
  */
 export const TERMINATE_EVENT = "weft/terminate-with-rollback";
 
-/** The error the handlers of a terminated instance get. */
+/** The error an instance terminated with rollback records (details() show it; status() has no error for a terminated instance). */
 export const TERMINATED = { name: "WorkflowTerminated", message: "the instance was terminated with rollback" } as const;
+
+/** The error the handlers of a terminated instance get: a plain Error with Cloudflare's message. */
+export const TERMINATION_CAUSE = { name: "Error", message: "Instance terminated during rollback" } as const;
 
 /** The journal key of a step's rollback handler. */
 export function rollbackKey(stepKey: string): string {
@@ -70,8 +76,8 @@ export function checkRollbackOptions(step: string, options: unknown): RollbackOp
 export class RollbackRegistry {
 	readonly #byKey = new Map<string, RegisteredRollback>();
 
-	register(key: string, name: string, count: number, options: RollbackOptions): void {
-		if (!this.#byKey.has(key)) this.#byKey.set(key, { key, name, count, options });
+	register(key: string, name: string, count: number, config: unknown, options: RollbackOptions): void {
+		if (!this.#byKey.has(key)) this.#byKey.set(key, { key, name, count, config, options });
 	}
 
 	get size(): number {
@@ -82,4 +88,23 @@ export class RollbackRegistry {
 	reversed(): RegisteredRollback[] {
 		return [...this.#byKey.values()].reverse();
 	}
+}
+
+/** The `stepName` a handler gets: the step's name and count, as Cloudflare names steps ("charge-1"). */
+export function rollbackStepName(name: string, count: number): string {
+	return `${name}-${count}`;
+}
+
+/**
+ * The `ctx` a step's handler gets, as on Cloudflare: the step's own context — its last attempt
+ * and its config as its body saw it — not the handler's, frozen, and one object for every attempt
+ * of the handler (a retry sees what the first attempt saw). `signal`, Weft's addition (not
+ * enumerable), is the running handler attempt's: it aborts when that attempt times out.
+ */
+export function rollbackContext(name: string, count: number, attempt: number, config: ResolvedStepConfig, signal: () => AbortSignal): WorkflowStepContext {
+	const shown = bodyConfig(config);
+	Object.freeze(shown.retries);
+	const ctx = { step: Object.freeze({ name, count }), attempt, config: Object.freeze(shown) };
+	Object.defineProperty(ctx, "signal", { get: signal, enumerable: false });
+	return Object.freeze(ctx) as WorkflowStepContext;
 }

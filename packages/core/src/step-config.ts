@@ -3,8 +3,12 @@ import { WorkflowFatalError } from "./errors.js";
 
 export type WorkflowBackoff = "constant" | "linear" | "exponential";
 
-/** A retry delay the code computes from the failure: `({ ctx, error }) => "30 seconds"` (backoff does not apply). */
-export type DynamicDelay = (args: { ctx: unknown; error: Error }) => WorkflowDuration | number;
+/**
+ * A retry delay the code computes from the failure: `({ ctx, error }) => "30 seconds"`. What it
+ * returns is the base delay of that retry: the step's backoff applies to it, as to a fixed delay
+ * (see retryDelayMs). It may return a promise, which must settle within 5 seconds.
+ */
+export type DynamicDelay = (args: { ctx: unknown; error: Error }) => WorkflowDuration | number | Promise<WorkflowDuration | number>;
 
 export interface WorkflowStepConfig {
 	retries?: { limit: number; delay: WorkflowDuration | number | DynamicDelay; backoff?: WorkflowBackoff };
@@ -13,9 +17,9 @@ export interface WorkflowStepConfig {
 	sensitive?: "output";
 }
 
-/** The config a step runs with: the user's values as given, defaults filled in (what `ctx.config` shows). */
+/** The config a step runs with: the user's values as given, defaults filled in (journaled, and shown to operators). */
 export interface ResolvedStepConfig {
-	/** `delay` is "[dynamic]" when the code gives a function (only the code holds it). */
+	/** `delay` is "[dynamic]" when the code gives a function (only the code holds it); `ctx.config` then has no `delay` (see bodyConfig). */
 	retries: { limit: number; delay: WorkflowDuration | number | "[dynamic]"; backoff: WorkflowBackoff };
 	timeout: WorkflowDuration | number;
 	sensitive?: "output";
@@ -23,6 +27,17 @@ export interface ResolvedStepConfig {
 
 /** How a dynamic delay is journaled and shown (Cloudflare shows the same): the function itself lives only in the code. */
 export const DYNAMIC_DELAY = "[dynamic]";
+
+/**
+ * The config as the code sees it in `ctx.config` (a step body, a delay function, a rollback
+ * handler): a copy of the resolved one, without `retries.delay` when that is a function, as
+ * Cloudflare shows it. Operators' views (events, timeline) keep the "[dynamic]" marker.
+ */
+export function bodyConfig(config: ResolvedStepConfig): ResolvedStepConfig {
+	const copy = structuredClone(config);
+	if (copy.retries.delay === DYNAMIC_DELAY) delete (copy.retries as { delay?: unknown }).delay;
+	return copy;
+}
 
 /** The step's delay function, when its config has one. */
 export function dynamicDelayOf(config: unknown): DynamicDelay | undefined {
@@ -88,9 +103,13 @@ export function resolveStepConfig(stepName: string, config: unknown): ResolvedSt
 	return resolved;
 }
 
-/** The wait before retry k (k = 1 after the first failed attempt): d, d·k or d·2^(k−1); no jitter, no cap. */
-export function retryDelayMs(config: ResolvedStepConfig, retry: number): number {
-	const d = tryParseDuration(config.retries.delay) ?? 0;
+/**
+ * The wait before retry k (k = 1 after the first failed attempt): d, d·k or d·2^(k−1) for a
+ * constant, linear or exponential backoff; no jitter, no cap. `d` is the configured delay, or
+ * what the delay function returned for this failure (`base`), as Cloudflare computes it.
+ */
+export function retryDelayMs(config: ResolvedStepConfig, retry: number, base?: number): number {
+	const d = base ?? tryParseDuration(config.retries.delay) ?? 0;
 	switch (config.retries.backoff) {
 		case "constant":
 			return d;

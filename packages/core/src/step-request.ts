@@ -2,7 +2,7 @@
 // a step (with its call site, captured and formatted only when read), and the config comparison
 // replay needs.
 import type { StepKind } from "./journal.js";
-import { DEFAULT_STEP_CONFIG, type ResolvedStepConfig, resolveStepConfig, type WorkflowStepConfig } from "./step-config.js";
+import { bodyConfig, DEFAULT_STEP_CONFIG, type ResolvedStepConfig, resolveStepConfig, type WorkflowStepConfig } from "./step-config.js";
 import type { StepRequest } from "./step-hooks.js";
 import type { WorkflowStepContext } from "./workflow-entrypoint.js";
 
@@ -77,14 +77,14 @@ function callSite(stack: string | undefined): string | null {
 	return null;
 }
 
-/** The callback's context; `config` is copied only if the body reads it, since most never do. */
+/** The callback's context; `config` is copied (as bodyConfig shows it) only if the body reads it, since most never do. */
 export function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig, signal: AbortSignal): WorkflowStepContext {
 	let copy: ResolvedStepConfig | undefined;
 	const ctx = {
 		step: { name, count },
 		attempt,
 		get config() {
-			copy ??= structuredClone(config);
+			copy ??= bodyConfig(config);
 			return copy;
 		},
 		set config(v) {

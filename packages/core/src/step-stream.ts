@@ -24,11 +24,13 @@ export function isStoredStream(v: unknown): v is StoredStream {
 export async function drainStream(step: string, stream: ReadableStream<Uint8Array>): Promise<StoredStream> {
 	const chunks: Uint8Array[] = [];
 	let size = 0;
-	for await (const chunk of stream as unknown as AsyncIterable<unknown>) {
+	for await (const value of stream as unknown as AsyncIterable<unknown>) {
+		// Cloudflare takes string chunks too, as their UTF-8 bytes (docs/cloudflare-observed.md).
+		const chunk = typeof value === "string" ? utf8.encode(value) : value;
 		if (!(chunk instanceof Uint8Array))
 			throw new StreamNotStorable(
 				"step.invalid_stream",
-				`the stream step "${step}" returned yields ${typeof chunk} chunks; a step may return a ReadableStream<Uint8Array> only`,
+				`the stream returned by step "${step}" has ${describeChunk(chunk)} chunks; a step may return a ReadableStream of Uint8Array (or string) chunks only`,
 			);
 		size += chunk.byteLength;
 		if (size > MAX_VALUE_BYTES) {
@@ -41,6 +43,13 @@ export async function drainStream(step: string, stream: ReadableStream<Uint8Arra
 		chunks.push(chunk);
 	}
 	return { $weftStream: chunks };
+}
+
+const utf8 = new TextEncoder();
+
+function describeChunk(chunk: unknown): string {
+	if (chunk === null) return "null";
+	return typeof chunk === "object" ? ((chunk as object).constructor?.name ?? "object") : typeof chunk;
 }
 
 /** A new stream over the stored chunks (each reader gets its own). */

@@ -207,6 +207,24 @@ export function storeConformance(label: string, open: () => Promise<Store> | Sto
 			assert.equal(await s.restart({ workflow: "w", id: "nope" }, null, T0), "not_found");
 		});
 
+		withStore("restart deletes the events named consumed and keeps the rest; event seqs are never reused", async (s) => {
+			const key = { workflow: "w", id: "a" };
+			await s.createInstances([{ workflow: "w", id: "a", params: bytes("p") }], T0);
+			assert.equal(await s.sendEvent(key, "go", bytes("1"), T0 + 1), "ok");
+			assert.equal(await s.sendEvent(key, "go", bytes("2"), T0 + 2), "ok");
+			const [kept, taken] = await s.readEvents(key);
+			assert.ok(taken && kept);
+			assert.equal(await s.restart(key, null, T0 + 3, [taken.seq]), "ok");
+			assert.deepEqual(
+				(await s.readEvents(key)).map((e) => e.seq),
+				[kept.seq],
+			);
+			assert.equal(await s.sendEvent(key, "go", bytes("3"), T0 + 4), "ok");
+			const seqs = (await s.readEvents(key)).map((e) => e.seq);
+			assert.equal(seqs.length, 2);
+			assert.ok((seqs[1] as number) > taken.seq, "a new event's seq is above every earlier one, deleted ones included");
+		});
+
 		withStore("lists a workflow's instances newest first, by pages, with filters; counts by status", async (s) => {
 			const ids = Array.from({ length: 7 }, (_, i) => `i${i}`);
 			for (const [i, id] of ids.entries()) await s.createInstances([{ workflow: "w", id, params: bytes("p") }], T0 + i * 10);

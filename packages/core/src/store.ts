@@ -233,10 +233,12 @@ export interface Store {
 	/** Deletes up to `limit` of a workflow's instances in these (terminal) statuses that ended before `endedBefore`; returns how many. */
 	purgeInstances(query: { workflow: string; statuses: InstanceStatusName[]; endedBefore: number; limit: number }): Promise<number>;
 	/**
-	 * Starts a new generation: keeps the records before `fromKey` (none if null), fences any live
-	 * activation, and queues the instance. "step_not_found" when `fromKey` is not in the journal.
+	 * Starts a new generation: keeps the records before `fromKey` (none if null), deletes the
+	 * events `consumed` (their seqs: the old run took them; a kept wait has its event in the
+	 * journal), fences any live activation, and queues the instance. "step_not_found" when
+	 * `fromKey` is not in the journal.
 	 */
-	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found">;
+	restart(key: InstanceKey, fromKey: string | null, now: number, consumed?: number[]): Promise<ControlOutcome | "step_not_found">;
 
 	/**
 	 * Optional: calls `listener` when an instance of a workflow becomes due now in another process

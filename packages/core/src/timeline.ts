@@ -115,7 +115,7 @@ export function describeInstance(record: InstanceRecord, journal: JournalRecord[
 					item.end = iso(e.endedAt);
 					item.success = e.ok;
 					item.output = e.ok ? shownOutput(e.config, isStoredStream(e.value) ? describeStoredStream(e.value) : toJsonValue(e.value)) : null;
-					item.error = plainError(e.error);
+					item.error = plainError(e.stepError ?? e.error);
 				}
 				break;
 			}

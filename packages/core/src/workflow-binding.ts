@@ -3,6 +3,7 @@
 import type { Engine, InstanceStatus, RestartOptions, TerminateOptions } from "./engine.js";
 import { InstanceNotFoundError, ValidationError, WorkflowError } from "./errors.js";
 import type { SubscribeOptions, WorkflowInstanceEvent } from "./instance-events.js";
+import { isValidInstanceId } from "./names.js";
 import type { InstanceDetails } from "./timeline.js";
 
 export interface WorkflowInstanceCreateOptions<Params = unknown> {
@@ -113,13 +114,18 @@ export class WorkflowBinding<Params = unknown, Output = unknown> {
 			throw new ValidationError("batch.invalid", "deleteBatch takes an array of instance ids");
 		if (ids.length > MAX_BATCH_SIZE)
 			throw new ValidationError("batch.too_large", `deleteBatch takes at most ${MAX_BATCH_SIZE} ids per call, not ${ids.length}; split the batch`);
+		// As Cloudflare's local engine answers (docs/cloudflare-observed.md): an empty list or one bad
+		// id refuses the whole batch, and a repeated id is reported once per time it is given.
+		if (ids.length === 0) throw new WorkflowError("batch.empty", "(body) batchDeleteInstances should have at least 1 instance");
+		if (!ids.every(isValidInstanceId)) throw new WorkflowError("instance.invalid_id", "(instance.invalid_id) Instance ID is invalid");
 		const unique = [...new Set(ids)];
 		const outcomes = await this.#engine.deleteInstances(unique.map((id) => ({ workflow: this.#workflow, id })));
+		const deleted = new Set(unique.filter((_, i) => outcomes[i] === "ok"));
 		const result: { deleted: { id: string }[]; errors: { id: string; code: number; message: string }[] } = { deleted: [], errors: [] };
-		unique.forEach((id, i) => {
-			if (outcomes[i] === "ok") result.deleted.push({ id });
+		for (const id of ids) {
+			if (deleted.has(id)) result.deleted.push({ id });
 			else result.errors.push({ id, ...BATCH_ERROR.notFound });
-		});
+		}
 		return result;
 	}
 

@@ -153,19 +153,26 @@ test("wrangler.jsonc: a class the module does not export, a cross-script binding
 	assert.equal(syntax.code, "config.invalid");
 	assert.match(syntax.message, /on line 2/);
 
-	// A script_name naming this Worker itself is not cross-script.
+	const limits = await loadError({
+		...src,
+		"wrangler.jsonc": JSONC('{ "name": "greet", "binding": "GREET", "class_name": "Greet", "limits": { "steps": 30000 } }'),
+	});
+	assert.equal(limits.code, "config.invalid");
+	assert.match(limits.message, /workflows\[0\]\.limits must be \{ steps: n \} with n an integer from 1 to 25000/);
+
+	// A script_name naming this Worker itself is not cross-script; limits.steps is the workflow's step limit.
 	const p = makeProject({
 		...src,
 		"wrangler.json": JSON.stringify({
 			name: "demo",
 			main: "src/index.ts",
-			workflows: [{ name: "greet", binding: "GREET", class_name: "Greet", script_name: "demo" }],
+			workflows: [{ name: "greet", binding: "GREET", class_name: "Greet", script_name: "demo", limits: { steps: 3 } }],
 		}),
 	});
 	try {
 		assert.deepEqual(
-			(await loadConfig({ cwd: p.dir })).workflows.map((w) => w.className),
-			["Greet"],
+			(await loadConfig({ cwd: p.dir })).workflows.map((w) => [w.className, w.limits]),
+			[["Greet", { steps: 3 }]],
 		);
 	} finally {
 		p.cleanup();

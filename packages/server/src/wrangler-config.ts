@@ -86,13 +86,14 @@ export function readWranglerConfig(path: string, shown: string): { value: Record
 		);
 	const converted = workflows.map((w, i) => {
 		if (!isObject(w)) return w;
-		const { script_name, limits: _limits, jurisdiction: _jurisdiction, ...rest } = w;
+		const { script_name, limits, jurisdiction: _jurisdiction, ...rest } = w;
 		if (script_name !== undefined && script_name !== name)
 			throw new ConfigError(
 				"config.cross_script_binding",
 				`${shown}: workflows[${i}] ("${String(w.name)}") has script_name ${JSON.stringify(script_name)}: its class lives in another Worker, which Weft cannot reach; move the class into this Worker's main module (or run both Workers' workflows from one weft.config.ts)`,
 			);
-		return rest;
+		// limits.steps is the one limit Weft enforces; it is then checked as a weft.config's is.
+		return isObject(limits) && limits.steps !== undefined ? { ...rest, limits: { steps: limits.steps } } : rest;
 	});
 	const unsupported = findUnsupportedBindings(raw);
 	const vars = { ...(isObject(raw.vars) ? raw.vars : {}), ...readDevVars(dirname(path)) };

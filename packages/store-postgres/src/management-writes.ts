@@ -143,7 +143,7 @@ export class ManagementWrites {
 		};
 	}
 
-	restart(key: InstanceKey, fromKey: string | null, now: number | null): Op<ControlOutcome | "step_not_found"> {
+	restart(key: InstanceKey, fromKey: string | null, now: number | null, consumed: number[]): Op<ControlOutcome | "step_not_found"> {
 		return async (tx) => {
 			const r = await this.#lock(tx, key);
 			if (!r) return "not_found";
@@ -160,6 +160,7 @@ export class ManagementWrites {
 					[r.iid, r.generation, first],
 				);
 			}
+			if (consumed.length > 0) await tx.query(`DELETE FROM ${this.#s}.events WHERE iid = $1 AND seq = ANY($2::bigint[])`, [r.iid, consumed]);
 			await tx.query(
 				`UPDATE ${this.#s}.instances SET generation = generation + 1, epoch = epoch + 1, status = 'queued', output = NULL, error = NULL,
 				   started_at = NULL, ended_at = NULL, pause_requested = false, paused_at = NULL, signal = signal + 1,

@@ -369,8 +369,8 @@ export class PostgresStore implements Store {
 		return this.writes.enqueue(this.#manage.terminate(key, this.#now(now), record, notify));
 	}
 
-	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found"> {
-		return this.writes.enqueue(this.#manage.restart(key, fromKey, this.#now(now)));
+	restart(key: InstanceKey, fromKey: string | null, now: number, consumed: number[] = []): Promise<ControlOutcome | "step_not_found"> {
+		return this.writes.enqueue(this.#manage.restart(key, fromKey, this.#now(now), consumed));
 	}
 
 	/**

@@ -134,7 +134,9 @@ export class SqliteStore implements Store {
 				"SELECT min(wake_at) AS at FROM instances WHERE workflow = ? AND prio = ? AND wake_at IS NOT NULL",
 			),
 			insertEvent: db.prepare(
-				"INSERT INTO events (iid, seq, type, at, payload) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE iid = ?), ?, ?, ?)",
+				// The seq is the signal value that delivers the event, as on PostgreSQL: it only grows, so a
+				// seq a journal names as consumed is never handed to another event (a restart deletes events).
+				"INSERT INTO events (iid, seq, type, at, payload) VALUES (?, (SELECT signal FROM instances WHERE iid = ?), ?, ?, ?)",
 			),
 			signal: db.prepare("UPDATE instances SET signal = signal + 1, wake_at = CASE WHEN status = 'waiting' THEN ? ELSE wake_at END WHERE iid = ?"),
 			pause: db.prepare<{ iid: number; now: number; inFlight: number }>(
@@ -158,6 +160,7 @@ export class SqliteStore implements Store {
 			copyJournal: db.prepare(
 				"INSERT INTO journal (iid, generation, seq, at, kind, key, data) SELECT iid, ?, seq, at, kind, key, data FROM journal WHERE iid = ? AND generation = ? AND seq < ?",
 			),
+			dropEvent: db.prepare("DELETE FROM events WHERE iid = ? AND seq = ?"),
 			restart: db.prepare(
 				`UPDATE instances SET generation = generation + 1, epoch = epoch + 1, status = 'queued', output = NULL, error = NULL,
 				   started_at = NULL, ended_at = NULL, pause_requested = 0, paused_at = NULL, signal = signal + 1, wake_at = ?, updated_at = ?, prio = 1
@@ -344,8 +347,8 @@ export class SqliteStore implements Store {
 		if (!r) return "not_found";
 		// Cloudflare accepts events for finished instances silently; nothing will read them.
 		if (TERMINAL_STATUSES.has(r.status)) return "finished";
-		this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
 		this.#s.signal.run(now, r.iid);
+		this.#s.insertEvent.run(r.iid, r.iid, type, now, payload);
 		return "ok";
 	}
 
@@ -416,7 +419,7 @@ export class SqliteStore implements Store {
 		});
 	}
 
-	restart(key: InstanceKey, fromKey: string | null, now: number): Promise<ControlOutcome | "step_not_found"> {
+	restart(key: InstanceKey, fromKey: string | null, now: number, consumed: number[] = []): Promise<ControlOutcome | "step_not_found"> {
 		return this.writes.enqueue(() => {
 			const r = this.#row(key);
 			if (!r) return "not_found";
@@ -425,6 +428,7 @@ export class SqliteStore implements Store {
 				if (first === null || first === undefined) return "step_not_found";
 				this.#s.copyJournal.run(r.generation + 1, r.iid, r.generation, first);
 			}
+			for (const seq of consumed) this.#s.dropEvent.run(r.iid, seq);
 			this.#s.restart.run(now, now, r.iid);
 			return "ok";
 		});

@@ -51,7 +51,10 @@ export class WorkflowInstanceIntrospector {
 				const entries = await this.#journal();
 				const final = entries.find((e) => e.kind === "attempt" && e.key === key && e.final);
 				if (final?.kind !== "attempt") return undefined;
-				if (!final.ok) throw new WeftError("testing.step_failed", `step "${step.name}" failed: ${final.error?.name}: ${final.error?.message}`);
+				if (!final.ok) {
+					const error = final.stepError ?? final.error;
+					throw new WeftError("testing.step_failed", `step "${step.name}" failed: ${error?.name}: ${error?.message}`);
+				}
 				return { value: final.value };
 			},
 			`a result for step "${step.name}"`,

@@ -15,7 +15,7 @@ class Quick extends WorkflowEntrypoint<unknown, { fail?: boolean; wait?: boolean
 	}
 }
 
-test("delete() removes an instance whatever its state; deleteBatch answers per id, in order, each once", async () => {
+test("delete() removes an instance whatever its state; deleteBatch answers per id given, in order, as Cloudflare's local engine does", async () => {
 	const h = await startEngine({ Q: { name: "quick", class: Quick } });
 	try {
 		const waiting = await h.engine.bindings.Q!.create({ id: "w", params: { wait: true } });
@@ -24,9 +24,22 @@ test("delete() removes an instance whatever its state; deleteBatch answers per i
 		await assert.rejects(waiting.status(), InstanceNotFoundError);
 		await assert.rejects(waiting.delete(), InstanceNotFoundError);
 		for (const id of ["a", "b"]) await waitTerminal(await h.engine.bindings.Q!.create({ id }));
+		// Refused whole, and nothing deleted: an empty list, an invalid id.
+		await assert.rejects(h.engine.bindings.Q!.deleteBatch([]), {
+			name: "WorkflowError",
+			code: "batch.empty",
+			message: "(body) batchDeleteInstances should have at least 1 instance",
+		});
+		await assert.rejects(h.engine.bindings.Q!.deleteBatch(["a", "bad id"]), {
+			name: "WorkflowError",
+			code: "instance.invalid_id",
+			message: "(instance.invalid_id) Instance ID is invalid",
+		});
+		assert.equal((await h.engine.bindings.Q!.get("a").then((i) => i.status())).status, "complete");
+		// Observed on Cloudflare: a repeated id is listed once per time it is given.
 		const r = await h.engine.bindings.Q!.deleteBatch(["a", "nope", "b", "a"]);
 		assert.deepEqual(r, {
-			deleted: [{ id: "a" }, { id: "b" }],
+			deleted: [{ id: "a" }, { id: "b" }, { id: "a" }],
 			errors: [{ id: "nope", code: 10400, message: "workflows.api.error.instance.not_found" }],
 		});
 		assert.deepEqual((await h.engine.listInstances("quick")).instances, []);

@@ -135,6 +135,48 @@ describe("management API", () => {
 		}
 	});
 
+	test("a restart waits for new events: the ones the old run took are gone, one nobody took is still there", async () => {
+		class Approval extends WorkflowEntrypoint {
+			async run(_e: WorkflowEvent, step: WorkflowStep) {
+				const first = await step.waitForEvent<{ n: number }>("first", { type: "go" });
+				const mark = await step.do("mark", async () => first.payload.n);
+				const second = await step.waitForEvent<{ n: number }>("second", { type: "go" });
+				return [mark, second.payload.n];
+			}
+		}
+		const h = await startEngine({ APPROVAL: Approval });
+		const approval = h.engine.bindings.APPROVAL!;
+		try {
+			// Observed on Cloudflare's local engine (docs/cloudflare-observed.md): after restart() the
+			// run waits for a new event rather than taking the one it consumed before.
+			const instance = await approval.create();
+			await instance.sendEvent({ type: "go", payload: { n: 1 } });
+			await instance.sendEvent({ type: "go", payload: { n: 2 } });
+			assert.deepEqual(await waitTerminal(instance), { status: "complete", output: [1, 2] });
+
+			await instance.restart();
+			await waitForStatus(instance, "waiting");
+			await instance.sendEvent({ type: "go", payload: { n: 3 } });
+			await instance.sendEvent({ type: "go", payload: { n: 4 } });
+			assert.deepEqual(await waitTerminal(instance), { status: "complete", output: [3, 4] });
+
+			// From "mark": the first wait is kept with its event, the second waits for a new one.
+			await instance.restart({ from: { name: "mark" } });
+			await waitForStatus(instance, "waiting");
+			await instance.sendEvent({ type: "go", payload: { n: 5 } });
+			assert.deepEqual(await waitTerminal(instance), { status: "complete", output: [3, 5] });
+			await instance.restart({ from: { name: "second", type: "waitForEvent" } });
+			await waitForStatus(instance, "waiting");
+			await instance.pause();
+			await waitForStatus(instance, "paused");
+			await instance.sendEvent({ type: "go", payload: { n: 6 } }); // buffered: a paused instance takes nothing
+			await instance.restart({ from: { name: "second", type: "waitForEvent" } });
+			assert.deepEqual(await waitTerminal(instance), { status: "complete", output: [3, 6] }, "the unconsumed event is buffered for the new run");
+		} finally {
+			await h.close();
+		}
+	});
+
 	test("a new engine on the same file carries on where the last one stopped", async () => {
 		let bodies = 0;
 		class TwoHalves extends WorkflowEntrypoint {
