@@ -66,7 +66,9 @@ function isPlainJson(v: unknown, depth: number): boolean {
 
 /** True when the error is the structured-clone rejection of a value that cannot be stored. */
 export function isCloneError(e: unknown): boolean {
-	return e instanceof Error && (e.name === "DataCloneError" || /could not be cloned/i.test(e.message));
+	// V8's serializer says "could not be cloned" for a function or a symbol, and "Unserializable host
+	// object" for a platform object such as a ReadableStream.
+	return e instanceof Error && (e.name === "DataCloneError" || /could not be cloned|Unserializable host object/i.test(e.message));
 }
 
 /**

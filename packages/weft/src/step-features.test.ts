@@ -92,3 +92,26 @@ for (const alwaysReplay of [false, true]) {
 		}
 	});
 }
+
+test("run() returning a ReadableStream errors with a WorkflowFatalError that says the output cannot be stored", async () => {
+	class ReturnsStream extends WorkflowEntrypoint {
+		async run(_event: WorkflowEvent<unknown>, step: WorkflowStep) {
+			await step.do("before", async () => 1);
+			return new ReadableStream<Uint8Array>({
+				start(c) {
+					c.enqueue(new Uint8Array([1]));
+					c.close();
+				},
+			});
+		}
+	}
+	const h = await startEngine({ R: { name: "returns-stream", class: ReturnsStream } });
+	try {
+		const s = await waitTerminal(await h.engine.bindings.R!.create());
+		assert.equal(s.status, "errored");
+		assert.equal(s.error?.name, "WorkflowFatalError");
+		assert.match(s.error?.message ?? "", /^run\(\) returned a value which is not serialisable: Unserializable host object: ReadableStream/);
+	} finally {
+		await h.close();
+	}
+});
