@@ -37,20 +37,23 @@ function runSuite(env) {
 	});
 }
 
-for (const [mode, env] of [
-	["straight through", {}],
-	["always replay", { WEFT_ALWAYS_REPLAY: "1" }],
+for (const [mode, env, reference] of [
+	["straight through", {}, "cloudflare.json"],
+	["always replay", { WEFT_ALWAYS_REPLAY: "1" }, "cloudflare.json"],
+	// Cloudflare's engine without workflows_preserve_non_retryable_error_message, and Weft with
+	// preserveNonRetryableErrorMessage: false: the two differ from the default in one scenario.
+	["without the NonRetryableError flag", { WEFT_CONFORMANCE_VARIANT: "legacy-nre" }, "cloudflare-legacy-nre.json"],
 ]) {
 	test(`Cloudflare conformance (${mode})`, { skip: !existsSync(suite) && `no conformance suite at ${suite}`, timeout: 120_000 }, async (t) => {
 		const { compareScenario, formatRow } = await import(pathToFileURL(join(suite, "lib/compare-core.mjs")).href);
-		const reference = JSON.parse(readFileSync(join(suite, "results/cloudflare.json"), "utf8"));
+		const expected = JSON.parse(readFileSync(join(suite, "results", reference), "utf8"));
 		const { results, output } = await runSuite(env);
 		assert.ok(results, `the suite wrote no results:\n${output}`);
 		const unexpected = [];
 		const fixed = [];
-		for (const name of Object.keys(reference.scenarios)) {
+		for (const name of Object.keys(expected.scenarios)) {
 			const mine = results.scenarios[name];
-			const row = { name, ...compareScenario(reference.scenarios[name], mine) };
+			const row = { name, ...compareScenario(expected.scenarios[name], mine) };
 			const passed = mine?.ok === true && row.match;
 			if (name in knownFailures) {
 				if (passed) fixed.push(name);

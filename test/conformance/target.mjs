@@ -2,7 +2,9 @@
 // Run it with:  ../shared/conformance/run --target-module test/conformance/target.mjs
 // It starts an in-process engine on a fresh SQLite file, registers the scenario workflows under
 // the names and bindings of scenarios/registry.js, and drives the bindings exactly as user code
-// would, letting Weft's own errors through unchanged.
+// would, letting Weft's own errors through unchanged. WEFT_CONFORMANCE_VARIANT=legacy-nre runs it
+// as Cloudflare runs without its workflows_preserve_non_retryable_error_message flag (compared with
+// results/cloudflare-legacy-nre.json).
 import { mkdtempSync, rmSync } from "node:fs";
 import { register } from "node:module";
 import { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ export async function createTarget({ root, log = () => {} }) {
 		database: join(dir, "conformance.db"),
 		workflows: Object.fromEntries(workflows.map((w) => [w.binding, { name: w.name, class: classes[w.className] }])),
 		onError: (e, context) => log(`engine error (${context}): ${e?.stack ?? e}`),
+		preserveNonRetryableErrorMessage: process.env.WEFT_CONFORMANCE_VARIANT !== "legacy-nre",
 	});
 	const binding = (name) => engine.bindings[name];
 	const instance = (name, id) => binding(name).get(id);

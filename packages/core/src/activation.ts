@@ -68,6 +68,8 @@ export interface ActivationDeps {
 	env: unknown;
 	/** End the activation after every committed step, so each step replays from the store (a test mode). */
 	alwaysReplay: boolean;
+	/** False: an uncaught NonRetryableError ends the instance as Cloudflare without its flag reports it (EngineOptions). */
+	preserveNonRetryableErrorMessage?: boolean;
 	/** Replaying a history: steps are only ever answered from the journal, and this hears about each. */
 	replay?: ReplayObserver;
 	/**
@@ -107,6 +109,11 @@ const DEFAULT_EVENT_TIMEOUT = "24 hours";
 export const DEFAULT_STEP_LIMIT = 10_000;
 export const MAX_STEP_LIMIT = 25_000;
 const MAX_STACK_CHARS = 4096;
+/** The instance error for an uncaught NonRetryableError without Cloudflare's preserve flag, in Cloudflare's words. */
+const UNHANDLED_NON_RETRYABLE: ErrorRecord = {
+	name: "WorkflowFatalError",
+	message: "The execution of the Workflow instance was terminated, as a step threw an NonRetryableError and it was not handled",
+};
 /** How long a retries.delay function may take to answer, as on Cloudflare. */
 const DELAY_FUNCTION_TIMEOUT_MS = 5000;
 
@@ -779,8 +786,10 @@ export class Activation {
 		this.#end({ kind: "terminated", error, ...(notify ? { notify } : {}) }, [this.#record({ kind: "finished", status: "terminated", error })]);
 	}
 
-	#endErrored(error: ErrorRecord, rollback: RollbackOutcome | undefined): void {
+	#endErrored(thrown: ErrorRecord, rollback: RollbackOutcome | undefined): void {
 		if (this.#closed) return;
+		// Only the instance's error changes; the rollback handlers got the error as it was thrown.
+		const error = thrown.name === "NonRetryableError" && this.#deps.preserveNonRetryableErrorMessage === false ? UNHANDLED_NON_RETRYABLE : thrown;
 		const reported: ErrorRecord = { name: error.name, message: error.message, ...(rollback ? { rollback } : {}) };
 		const notify = this.#noticeToParent({ status: "errored", error: { name: error.name, message: error.message } });
 		this.#end({ kind: "errored", error: reported, ...(notify ? { notify } : {}) }, [

@@ -87,6 +87,12 @@ export interface EngineOptions<W extends WorkflowMap = WorkflowMap> {
 	observer?: EngineObserver;
 	/** Runs step bodies so their console output is kept with each attempt (e.g. consoleCapture()); default: not captured. */
 	captureLogs?: LogCapture;
+	/**
+	 * Cloudflare's `workflows_preserve_non_retryable_error_message` (default true): an uncaught
+	 * NonRetryableError is the instance's error as it was thrown. False gives what Cloudflare gives
+	 * without the flag: a WorkflowFatalError saying a step threw one and it was not handled.
+	 */
+	preserveNonRetryableErrorMessage?: boolean;
 }
 
 export interface InstanceStatus {
@@ -216,6 +222,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 			maxActivations: options.maxActivations ?? 1000,
 			pollMs: options.pollMs ?? (options.store.onWake ? 1000 : null),
 			alwaysReplay: options.alwaysReplay ?? false,
+			preserveNonRetryableErrorMessage: options.preserveNonRetryableErrorMessage ?? true,
 			interceptorFor: (key) =>
 				this.#interceptors.size === 0 ? undefined : (this.#interceptors.get(activeKey(key)) ?? this.#interceptors.get(`${key.workflow}\u0000*`)),
 			observer: options.observer,

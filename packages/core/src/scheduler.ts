@@ -35,6 +35,8 @@ export interface SchedulerOptions {
 	maxActivations: number;
 	pollMs: number | null;
 	alwaysReplay: boolean;
+	/** EngineOptions.preserveNonRetryableErrorMessage. */
+	preserveNonRetryableErrorMessage: boolean;
 	interceptorFor(key: InstanceKey): StepInterceptor | undefined;
 	observer?: EngineObserver | undefined;
 	captureLogs?: LogCapture | undefined;
@@ -177,6 +179,7 @@ export class Scheduler {
 			workflowClass: workflow.cls,
 			env: o.env,
 			alwaysReplay: o.alwaysReplay,
+			...(o.preserveNonRetryableErrorMessage ? {} : { preserveNonRetryableErrorMessage: false }),
 			version: workflow.version,
 			stepLimit: workflow.stepLimit,
 			mayStartStep: () => this.leaseHealthy(),

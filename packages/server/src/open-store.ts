@@ -10,6 +10,7 @@ import { ConfigError } from "./config-error.js";
 import { projectSerializer } from "./encryption-config.js";
 import type { LoadedConfig } from "./load-config.js";
 import { loadWorkerScheduled, scheduledWorkflow } from "./worker-scheduled.js";
+import { preservesNonRetryableErrors } from "./wrangler-config.js";
 
 /** postgres:// or postgresql:// (the two schemes libpq accepts). */
 export function isPostgresUrl(database: string): boolean {
@@ -147,6 +148,7 @@ export async function openProjectEngine(loaded: LoadedConfig, options: ProjectEn
 			...(scheduled ? [scheduledWorkflow(scheduled, options.onError)] : []),
 		]),
 		env: config.vars ?? {},
+		preserveNonRetryableErrorMessage: preservesNonRetryableErrors(loaded.worker),
 		...(loaded.encryption ? { serializer: projectSerializer(loaded.encryption) } : {}),
 		onError: options.onError,
 		...(options.observer ? { observer: options.observer } : {}),

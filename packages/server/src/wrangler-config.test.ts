@@ -8,6 +8,7 @@ import { ConfigError } from "./config-error.js";
 import { loadConfig } from "./load-config.js";
 import { makeProject } from "./project-fixture.js";
 import { serveProject } from "./serve-project.js";
+import { preservesNonRetryableErrors } from "./wrangler-config.js";
 
 const WORKER_TS = `
 import { WorkflowEntrypoint, WorkerEntrypoint, env as moduleEnv, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
@@ -200,4 +201,13 @@ test("a weft.config wins over a wrangler file in the same directory; an unknown 
 	} finally {
 		p.cleanup();
 	}
+});
+
+test("an uncaught NonRetryableError keeps its message as Cloudflare decides it for the Worker: by its flag, else by its compatibility date", () => {
+	const flag = "workflows_preserve_non_retryable_error_message";
+	assert.equal(preservesNonRetryableErrors(null), true, "a weft.config project");
+	assert.equal(preservesNonRetryableErrors({ compatibilityDate: "2025-01-01", compatibilityFlags: [flag] }), true);
+	assert.equal(preservesNonRetryableErrors({ compatibilityDate: "2026-05-14", compatibilityFlags: [] }), true, "default-on from 2026-05-14");
+	assert.equal(preservesNonRetryableErrors({ compatibilityDate: "2026-05-13", compatibilityFlags: ["nodejs_compat"] }), false);
+	assert.equal(preservesNonRetryableErrors({ compatibilityDate: null, compatibilityFlags: [] }), false, "no date: Cloudflare's oldest behaviour");
 });

@@ -29,6 +29,17 @@ export interface WorkerProject {
 	unsupported: UnsupportedBinding[];
 }
 
+/**
+ * Whether an uncaught NonRetryableError keeps its name and message, as Cloudflare decides it for a
+ * Worker: the `workflows_preserve_non_retryable_error_message` flag, default-on from the
+ * compatibility date 2026-05-14 (Cloudflare's local engine honours only the explicit flag; Weft
+ * follows the dates, as production does). True for a project without a wrangler config.
+ */
+export function preservesNonRetryableErrors(worker: Pick<WorkerProject, "compatibilityDate" | "compatibilityFlags"> | null | undefined): boolean {
+	if (!worker || worker.compatibilityFlags.includes("workflows_preserve_non_retryable_error_message")) return true;
+	return worker.compatibilityDate !== null && worker.compatibilityDate >= "2026-05-14";
+}
+
 export function isWranglerFile(path: string): boolean {
 	return (WRANGLER_FILES as readonly string[]).some((name) => path.endsWith(name));
 }
