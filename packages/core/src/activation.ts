@@ -45,6 +45,7 @@ import {
 	type WorkflowStepConfig,
 } from "./step-config.js";
 import type { ReplayObserver, StepInterceptor, StepRequest } from "./step-hooks.js";
+import { DEFAULT_STEP_LIMIT, stepLimitError } from "./step-limit.js";
 import { type StepFunction, sameConfig, stepContext, stepRequest } from "./step-request.js";
 import { drainStream, isReadableStream, isStoredStream, StreamNotStorable, toReadableStream } from "./step-stream.js";
 import {
@@ -106,8 +107,6 @@ export interface ActivationDeps {
 const never = (): Promise<never> => new Promise<never>(() => {});
 const DEFAULT_EVENT_TIMEOUT = "24 hours";
 /** Cloudflare's default and maximum of limits.steps. */
-export const DEFAULT_STEP_LIMIT = 10_000;
-export const MAX_STEP_LIMIT = 25_000;
 const MAX_STACK_CHARS = 4096;
 /** The instance error for an uncaught NonRetryableError without Cloudflare's preserve flag, in Cloudflare's words. */
 const UNHANDLED_NON_RETRYABLE: ErrorRecord = {
@@ -950,11 +949,6 @@ function configOrDefault(name: string, config: unknown): ResolvedStepConfig {
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
 	return (typeof v === "object" || typeof v === "function") && v !== null && typeof (v as { then?: unknown }).then === "function";
-}
-
-/** Cloudflare's error for the step.do past `limits.steps`, with Weft's stable code. */
-function stepLimitError(limit: number): WorkflowFatalError {
-	return new WorkflowFatalError("instance.step_limit", `The limit of ${limit} steps has been reached. This limit can be changed in your worker configuration.`);
 }
 
 /** A body's result, with a returned ReadableStream read to its end (inside the attempt, so under its timeout). */

@@ -2,7 +2,6 @@
 // activations, and the management operations behind every binding. It does no I/O of its own:
 // the Store, the Clock and the Serializer are handed in.
 
-import { DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT } from "./activation.js";
 import type { LogCapture } from "./attempt-logs.js";
 import { type Clock, systemClock } from "./clock.js";
 import { codeVersion } from "./code-version.js";
@@ -23,6 +22,7 @@ import { childNotice } from "./run-child.js";
 import { activeKey, type ScheduledWorkflow, Scheduler } from "./scheduler.js";
 import { isCloneError, MAX_VALUE_BYTES, type Serializer, toJsonValue, v8Serializer } from "./serializer.js";
 import type { StepInterceptor } from "./step-hooks.js";
+import { DEFAULT_STEP_LIMIT, MAX_STEP_LIMIT } from "./step-limit.js";
 import { describeStoredStream, isStoredStream } from "./step-stream.js";
 import type { InstanceKey, InstanceRecord, InstanceStatusName, NewJournalRecord, Store } from "./store.js";
 import { TERMINAL_STATUSES } from "./store.js";

@@ -4,19 +4,11 @@ export { ConfigError } from "./config-error.js";
 export { type Api, type ApiOptions, apiRoutes, createApi, MAX_BODY_BYTES } from "./create-api.js";
 export { type CreationRate, CreationRateLimiter, DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
 export { CronTrigger, type CronTriggerOptions, type ScheduleState } from "./cron-trigger.js";
+export { isPostgresUrl, type PostgresTarget, parsePostgresUrl, redactUrl } from "./database-url.js";
 export { resolveEncryption } from "./encryption-config.js";
 export { ERROR_STATUS, errorAnswer } from "./error-status.js";
 export { CONFIG_FILES, findConfigFile, type LoadedConfig, type LoadedWorkflow, loadConfig, resolveDatabase } from "./load-config.js";
-export {
-	isPostgresUrl,
-	type OpenStoreOptions,
-	openProjectEngine,
-	openStore,
-	type PostgresTarget,
-	type ProjectEngineOptions,
-	parsePostgresUrl,
-	redactUrl,
-} from "./open-store.js";
+export { type OpenStoreOptions, openProjectEngine, openStore, type ProjectEngineOptions } from "./open-store.js";
 export { OPENAPI_DOCUMENT } from "./openapi-document.js";
 export {
 	historyFiles,

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "./config-error.js";
+import { parsePostgresUrl, redactUrl } from "./database-url.js";
 import { loadConfig } from "./load-config.js";
-import { parsePostgresUrl, redactUrl } from "./open-store.js";
 import { makeProject, WORKFLOWS_TS } from "./project-fixture.js";
 
 const CONFIG_TS = `

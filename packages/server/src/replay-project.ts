@@ -17,9 +17,10 @@ import {
 	WeftError,
 } from "@weft/core";
 import { SqliteStore } from "weft";
+import { isDatabaseUrl, isPostgresUrl, unsupported } from "./database-url.js";
 import { projectSerializer } from "./encryption-config.js";
 import type { LoadedConfig, LoadedWorkflow } from "./load-config.js";
-import { isDatabaseUrl, isPostgresUrl, openStore, unsupported } from "./open-store.js";
+import { openStore } from "./open-store.js";
 
 export interface ProjectReplay {
 	/** Where the history came from: a file path, or `workflow/id` of a stored instance. */

@@ -5,8 +5,9 @@
 import type { Engine } from "@weft/core";
 import type { PostgresStore } from "@weft/store-postgres";
 import { ConfigError } from "./config-error.js";
+import { isPostgresUrl, redactUrl } from "./database-url.js";
 import { type LoadedConfig, loadConfig, resolveDatabase } from "./load-config.js";
-import { isPostgresUrl, openProjectEngine, redactUrl } from "./open-store.js";
+import { openProjectEngine } from "./open-store.js";
 import { projectTelemetry } from "./project-telemetry.js";
 import { startSchedules } from "./start-schedules.js";
 import { waitForSignal } from "./wait-for-signal.js";

@@ -3,8 +3,9 @@
 // both down in order.
 import type { Clock, Engine } from "@weft/core";
 import { DEFAULT_CREATION_RATE } from "./creation-rate-limiter.js";
+import { redactUrl } from "./database-url.js";
 import { type LoadedConfig, loadConfig, resolveDatabase } from "./load-config.js";
-import { openProjectEngine, redactUrl } from "./open-store.js";
+import { openProjectEngine } from "./open-store.js";
 import { projectTelemetry } from "./project-telemetry.js";
 import { startSchedules } from "./start-schedules.js";
 import { type RunningServer, startServer } from "./start-server.js";
