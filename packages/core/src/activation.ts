@@ -20,6 +20,7 @@ import {
 	WorkflowTimeoutError,
 } from "./errors.js";
 import { type AttemptEntry, decodeJournal, type JournalEntry, JournalView, type StepKind, stepKey } from "./journal.js";
+import { LazyAbort } from "./lazy-abort.js";
 import {
 	checkRollbackOptions,
 	type RollbackOutcome,
@@ -132,7 +133,7 @@ export class Activation {
 	readonly #journalSteps = new Map<string, number>();
 	readonly #requested = new Set<string>();
 	/** The abort controllers of the attempts running now. */
-	readonly #attempts = new Set<AbortController>();
+	readonly #attempts = new Set<LazyAbort>();
 	/** Commits issued by #commitBehind and not yet acknowledged, and the latest of them. */
 	#unacked = 0;
 	#lastCommit: Promise<void> = Promise.resolve();
@@ -316,8 +317,8 @@ export class Activation {
 			// A worker that cannot renew its leases starts nothing new: the step waits for a worker that can.
 			if (this.#deps.mayStartStep?.() === false) return this.#suspend(clock.now());
 			const startedAt = clock.now();
-			const attemptAbort = new AbortController();
-			const ctx = withParent(stepContext(name, count, attempt, resolved, attemptAbort.signal), this.lease);
+			const attemptAbort = new LazyAbort();
+			const ctx = withParent(stepContext(name, count, attempt, resolved, attemptAbort), this.lease);
 			this.#busy++;
 			let ok = true;
 			let value: unknown;
@@ -384,15 +385,7 @@ export class Activation {
 			/** Set when the delay function failed: the step fails with it, its retries unused. */
 			let delayFailure: ErrorRecord | undefined;
 			if (!stop && dynamicDelay) {
-				const asked = await this.#askDelay(
-					name,
-					count,
-					attempt,
-					resolved,
-					attemptAbort.signal,
-					dynamicDelay,
-					thrown instanceof Error ? thrown : fromErrorRecord(err),
-				);
+				const asked = await this.#askDelay(name, count, attempt, resolved, attemptAbort, dynamicDelay, thrown instanceof Error ? thrown : fromErrorRecord(err));
 				if (this.#closed) return never();
 				if (typeof asked === "number") configured = retryDelayMs(resolved, attempt, asked);
 				else {
@@ -464,7 +457,7 @@ export class Activation {
 		count: number,
 		attempt: number,
 		resolved: ResolvedStepConfig,
-		signal: AbortSignal,
+		abort: LazyAbort,
 		delay: DynamicDelay,
 		error: Error,
 	): Promise<number | ErrorRecord> {
@@ -474,7 +467,7 @@ export class Activation {
 		};
 		let value: unknown;
 		try {
-			value = delay({ ctx: stepContext(name, count, attempt, resolved, signal), error });
+			value = delay({ ctx: stepContext(name, count, attempt, resolved, abort), error });
 			if (isThenable(value)) {
 				const answered = await this.#within(value, DELAY_FUNCTION_TIMEOUT_MS);
 				if (!answered) return failure("step.delay_function_timeout", `did not return within ${DELAY_FUNCTION_TIMEOUT_MS / 1000} seconds`);
@@ -506,7 +499,7 @@ export class Activation {
 		});
 	}
 
-	#withTimeout(fn: () => unknown, ms: number, abort: AbortController): Promise<unknown> {
+	#withTimeout(fn: () => unknown, ms: number, abort: LazyAbort): Promise<unknown> {
 		return new Promise<unknown>((resolve, reject) => {
 			const cancel = this.#deps.clock.setTimer(() => {
 				const timeout = new WorkflowTimeoutError(ms);

@@ -78,7 +78,13 @@ function callSite(stack: string | undefined): string | null {
 }
 
 /** The callback's context; `config` is copied (as bodyConfig shows it) only if the body reads it, since most never do. */
-export function stepContext(name: string, count: number, attempt: number, config: ResolvedStepConfig, signal: AbortSignal): WorkflowStepContext {
+export function stepContext(
+	name: string,
+	count: number,
+	attempt: number,
+	config: ResolvedStepConfig,
+	abort: { readonly signal: AbortSignal },
+): WorkflowStepContext {
 	let copy: ResolvedStepConfig | undefined;
 	const ctx = {
 		step: { name, count },
@@ -91,7 +97,8 @@ export function stepContext(name: string, count: number, attempt: number, config
 			copy = v;
 		},
 	} as WorkflowStepContext;
-	// Not enumerable: a body that returns its ctx still returns a storable value.
-	Object.defineProperty(ctx, "signal", { value: signal, enumerable: false });
+	// Not enumerable: a body that returns its ctx still returns a storable value. A getter: the
+	// attempt's controller is made only if the body reads it (LazyAbort).
+	Object.defineProperty(ctx, "signal", { get: () => abort.signal, enumerable: false });
 	return ctx;
 }
