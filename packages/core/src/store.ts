@@ -172,6 +172,14 @@ export interface QueueStats {
 	oldestDueAt: number | null;
 }
 
+/** Instances of a workflow that finished within one second (`second`: ms since the epoch / 1000, floored). */
+export interface FinishCount {
+	workflow: string;
+	second: number;
+	complete: number;
+	errored: number;
+}
+
 export interface Store {
 	/** Inserts instances as `queued` and due now; each item succeeds or fails on its own. */
 	createInstances(items: NewInstance[], now: number): Promise<CreateOutcome[]>;
@@ -252,6 +260,25 @@ export interface Store {
 
 	/** Optional: each workflow's queue of due, unclaimed instances, read from the due-time index. */
 	queueStats?(workflows: string[], now: number): Promise<QueueStats[]>;
+
+	/**
+	 * Optional, for stores shared by several processes: takes the named role for `holder` until
+	 * now + ttlMs when it is free, expired or already held by `holder` (a renewal), and answers
+	 * whether `holder` holds it now. `ttlMs` 0 hands a held role back. A store used by one
+	 * process at a time does not implement it: that process always holds every role.
+	 */
+	holdRole?(role: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+
+	/**
+	 * Optional, for stores shared by several processes: a tally of finished instances per
+	 * workflow and second, kept in the database so that every process's finishes count
+	 * (errorRate alerts). `addFinishCounts` adds to it; `sumFinishCounts` sums the seconds from
+	 * `from` on; `deleteFinishCounts` drops the seconds before `before`. Times are ms in the
+	 * caller's clock. The three come together or not at all.
+	 */
+	addFinishCounts?(counts: FinishCount[]): Promise<void>;
+	sumFinishCounts?(workflows: string[], from: number): Promise<{ finished: number; errored: number }>;
+	deleteFinishCounts?(before: number): Promise<void>;
 
 	close(): Promise<void>;
 }

@@ -63,4 +63,20 @@ export const MIGRATIONS: readonly string[] = [
 	ALTER TABLE instances ADD COLUMN parent_id text;
 	CREATE INDEX instances_by_parent ON instances (parent_workflow, parent_id) WHERE parent_id IS NOT NULL;
 	`,
+	// 3: roles one process holds at a time for a while (the alert notifier), and the finishes of
+	// every process per workflow and second (errorRate alerts); see docs/observability.md#alerts.
+	`
+	CREATE TABLE roles (
+		role       text   PRIMARY KEY,
+		holder     text   NOT NULL,
+		expires_at bigint NOT NULL
+	);
+	CREATE TABLE finish_counts (
+		workflow text    NOT NULL,
+		second   bigint  NOT NULL,
+		complete integer NOT NULL,
+		errored  integer NOT NULL,
+		PRIMARY KEY (workflow, second)
+	);
+	`,
 ];
