@@ -164,6 +164,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	#unsubscribeWake: (() => void) | null = null;
 	readonly #purge: RetentionPurge;
 	readonly #onError: (error: unknown, context: string) => void;
+	readonly #closeHooks: (() => Promise<void>)[] = [];
 	#started = false;
 	#closing = false;
 
@@ -582,8 +583,17 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 	}
 
 	/**
+	 * Runs `hook` when the engine closes: after its last activation ended, before its store closes
+	 * (telemetry's last writes to a shared store go there).
+	 */
+	onClose(hook: () => Promise<void>): void {
+		this.#closeHooks.push(hook);
+	}
+
+	/**
 	 * Stops claiming, gives running activations up to `graceMs` to reach their next commit or
-	 * suspension, then closes the store. Instances still running are taken over on next start.
+	 * suspension, hands back the leases of those still running (another worker takes them; on
+	 * SQLite the next start does), runs the close hooks, then closes the store.
 	 */
 	async close({ graceMs = 5000 }: { graceMs?: number } = {}): Promise<void> {
 		if (this.#closing) return;
@@ -593,6 +603,7 @@ export class Engine<W extends WorkflowMap = WorkflowMap> {
 		const abandoned = await this.#scheduler.stop(graceMs);
 		// Handed back rather than left to expire: another worker on the same store takes them now.
 		await this.store.releaseLeases(abandoned, this.clock.now()).catch((e) => this.#onError(e, "releasing the leases of abandoned activations"));
+		for (const hook of this.#closeHooks) await hook().catch((e) => this.#onError(e, "a close hook"));
 		await this.store.close();
 	}
 }

@@ -11,13 +11,17 @@ export interface ProjectTelemetry {
 	engineOptions: { observer: EngineObserver; captureLogs?: LogCapture };
 }
 
-/** `alerts: false` for processes without the HTTP API (weft worker): servers evaluate the rules, once each. */
+/**
+ * `alerts: false` for processes without the HTTP API (weft worker): servers evaluate the rules;
+ * a worker only adds its finishes to the shared tally that errorRate rules read (PostgreSQL).
+ */
 export function projectTelemetry(loaded: LoadedConfig, options: { alerts?: boolean } = {}): ProjectTelemetry {
 	const { config } = loaded;
 	const telemetry = createTelemetry({
 		workflows: loaded.workflows.map((w) => ({ name: w.name, concurrencyLimit: w.concurrency?.limit ?? null })),
 		logLevel: config.logs?.level,
-		alerts: options.alerts === false ? [] : config.alerts,
+		alerts: config.alerts,
+		evaluateAlerts: options.alerts !== false,
 		alertWebhook: config.alertWebhook,
 		alertIntervalMs: config.alertInterval === undefined ? undefined : tryParseDuration(config.alertInterval),
 	});

@@ -58,7 +58,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 			"config.worker_needs_postgres",
 			`weft worker shares its work with other processes through PostgreSQL, but the database is the SQLite file ${database}; pass --database postgres://… (or set "database" in the config), or use weft start for a single process`,
 		);
-	// Logs, step output and traces as a server has them; no alerts (servers evaluate them) and no /metrics (no HTTP API).
+	// Logs, step output and traces as a server has them; no /metrics (no HTTP API) and no alert
+	// evaluation (servers do it), but its finishes count in the servers' errorRate rules.
 	const { telemetry, engineOptions } = projectTelemetry(loaded, { alerts: false });
 	const engine = await openProjectEngine(loaded, {
 		...engineOptions,

@@ -4,6 +4,7 @@ import { storeConformance } from "@weft/core/store-conformance";
 import { engineOnPostgresSuite } from "./engine-on-postgres-suite.js";
 import { groupCommitSuite } from "./group-commit-suite.js";
 import { postgresStoreSuite } from "./postgres-store-suite.js";
+import { sharedTelemetrySuite } from "./shared-telemetry-suite.js";
 import { openStore, POSTGRES_URL, probePostgres } from "./test-database.js";
 
 const absent = await probePostgres();
@@ -14,6 +15,7 @@ if (absent === null) {
 	postgresStoreSuite();
 	groupCommitSuite();
 	engineOnPostgresSuite();
+	sharedTelemetrySuite();
 } else if (process.env.WEFT_REQUIRE_POSTGRES === "1") {
 	test("PostgreSQL store", () => assert.fail(`WEFT_REQUIRE_POSTGRES=1 but no PostgreSQL answers at ${POSTGRES_URL}: ${absent}`));
 } else {

@@ -10,6 +10,7 @@ import {
 	type ControlOutcome,
 	type CreateOutcome,
 	type EventRecord,
+	type FinishCount,
 	type InstanceKey,
 	type InstanceRecord,
 	type InstanceStatusName,
@@ -351,6 +352,79 @@ export class PostgresStore implements Store {
 		);
 		const at = rows[0]?.at ?? null;
 		return at === null ? null : at - this.#skewMs;
+	}
+
+	/**
+	 * Takes `role` for `holder` until now + ttlMs (on the store's clock) when nobody holds it, the
+	 * holder's time ran out, or `holder` already holds it; one upsert, so two processes asking at
+	 * once cannot both get it. Safe to run again: a renewal by the same holder.
+	 */
+	async holdRole(role: string, holder: string, ttlMs: number, now: number): Promise<boolean> {
+		const { rows } = await this.#read(
+			`INSERT INTO ${this.#s}.roles AS r (role, holder, expires_at) VALUES ($1, $2, ${nowOr("$4")} + $3::bigint)
+			 ON CONFLICT (role) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+			 WHERE r.holder = excluded.holder OR r.expires_at <= ${nowOr("$4")}
+			 RETURNING holder`,
+			[role, holder, ttlMs, this.#now(now)],
+		);
+		return rows.length > 0;
+	}
+
+	/**
+	 * Adds to the per-second tally of finishes. Seconds are the caller's, moved onto the database
+	 * clock by the skew measured at the last claim, so processes on hosts whose clocks disagree
+	 * count in the same seconds. Not run again on a lost connection (it may have committed):
+	 * only when PostgreSQL picked it as a deadlock victim (rolled back). Rows are written in key
+	 * order, so two processes adding at once lock them in the same order.
+	 */
+	async addFinishCounts(counts: FinishCount[]): Promise<void> {
+		const shift = this.#skewSeconds();
+		const merged = new Map<string, FinishCount>();
+		for (const c of counts) {
+			const key = `${c.workflow}\u0000${c.second}`;
+			const m = merged.get(key) ?? { workflow: c.workflow, second: c.second + shift, complete: 0, errored: 0 };
+			m.complete += c.complete;
+			m.errored += c.errored;
+			merged.set(key, m);
+		}
+		if (merged.size === 0) return;
+		const rows = [...merged.values()];
+		const write = () =>
+			this.pool.query(
+				`INSERT INTO ${this.#s}.finish_counts AS f (workflow, second, complete, errored)
+				 SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::integer[]) ORDER BY 1, 2
+				 ON CONFLICT (workflow, second) DO UPDATE SET complete = f.complete + excluded.complete, errored = f.errored + excluded.errored`,
+				[rows.map((r) => r.workflow), rows.map((r) => r.second), rows.map((r) => r.complete), rows.map((r) => r.errored)],
+			);
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await write();
+				return;
+			} catch (e) {
+				if (attempt >= 3 || (e as { code?: unknown }).code !== "40P01") throw e;
+			}
+		}
+	}
+
+	/** Finished and errored instances of these workflows in the tally's seconds from `from` (caller's ms) on. */
+	async sumFinishCounts(workflows: string[], from: number): Promise<{ finished: number; errored: number }> {
+		const { rows } = await this.#read<{ complete: number; errored: number }>(
+			`SELECT coalesce(sum(complete), 0)::bigint AS complete, coalesce(sum(errored), 0)::bigint AS errored
+			 FROM ${this.#s}.finish_counts WHERE workflow = ANY($1::text[]) AND second >= $2`,
+			[workflows, Math.floor(from / 1000) + this.#skewSeconds()],
+		);
+		const r = rows[0] ?? { complete: 0, errored: 0 };
+		return { finished: r.complete + r.errored, errored: r.errored };
+	}
+
+	/** Drops the tally's seconds before `before` (caller's ms). */
+	async deleteFinishCounts(before: number): Promise<void> {
+		await this.#read(`DELETE FROM ${this.#s}.finish_counts WHERE second < $1`, [Math.floor(before / 1000) + this.#skewSeconds()]);
+	}
+
+	/** The database clock minus the caller's in whole seconds (0 on the caller's clock). */
+	#skewSeconds(): number {
+		return Math.round(this.#skewMs / 1000);
 	}
 
 	sendEvent(key: InstanceKey, type: string, payload: Uint8Array, now: number): Promise<ControlOutcome> {

@@ -1,13 +1,28 @@
 // Evaluates the alert rules periodically against the store, keeps each rule's state, and POSTs
 // a notification to the rule's webhook whenever the state changes (ok → firing: "firing";
-// firing → ok: "resolved"). Error rates count the instances this process's engine saw finish
-// (FinishWindow): exact and cheap, where counting finished instances in the store would mean
-// walking every instance ever kept.
+// firing → ok: "resolved"). Error rates count finishes in per-second buckets: this process's
+// (FinishWindow), or every process's when the store keeps a shared tally (SharedFinishes); exact
+// and cheap, where counting finished instances in the store would mean walking every instance
+// ever kept.
+//
+// On a store shared by several processes (Store.holdRole), every process evaluates (each one's
+// GET /api/alerts shows the state) but only the holder of the "alerts" role notifies, and only
+// the changes between two evaluations it made while holding the role: the evaluation that takes
+// the role over is a baseline, so a state the previous holder already notified is never sent
+// again (docs/decisions.md).
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { type Engine, tryParseDuration } from "@weft/core";
 import type { AlertRule } from "./alert-rules.js";
 import type { FinishWindow } from "./finish-window.js";
 import { postWebhook, type WebhookDelivery, type WebhookOutcome } from "./post-webhook.js";
+import type { SharedFinishes } from "./shared-finishes.js";
 import type { StoreReading, StoreSnapshot } from "./store-snapshot.js";
+
+/** The role whose holder sends the notifications (Store.holdRole). */
+export const ALERTS_ROLE = "alerts";
+/** The role is held for this many intervals past each evaluation: a stopped holder is replaced after at most that. */
+const ROLE_TTL_INTERVALS = 3;
 
 /** A rule's state as GET /api/alerts lists it. */
 export interface AlertState {
@@ -33,8 +48,14 @@ export interface AlertNotification {
 export interface AlertMonitorOptions {
 	engine: Engine;
 	snapshot: StoreSnapshot;
-	/** The instances this process saw finish (errorRate rules). */
+	/** The instances this process saw finish (errorRate rules on a store of one process). */
 	finishes: FinishWindow;
+	/** Every process's finishes, when the store keeps a shared tally: errorRate rules count these instead. */
+	sharedFinishes?: SharedFinishes | null | undefined;
+	/** Who this process is in the store's roles table (default host:pid:random). */
+	holder?: string;
+	/** Told when this process starts or stops sending the notifications (shared stores). */
+	onRole?: (holding: boolean, holder: string) => void;
 	rules: AlertRule[];
 	/** The workflows the rules apply to when they name none. */
 	workflows: string[];
@@ -62,26 +83,53 @@ export class AlertMonitor {
 	#timer: NodeJS.Timeout | null = null;
 	#running: Promise<void> | null = null;
 	readonly #deliveries = new Set<Promise<unknown>>();
+	readonly #holder: string;
+	/** Whether the last evaluation held the alerts role (always, on a store without roles). */
+	#holding: boolean;
+	readonly #intervalMs: number;
+	#stopped = false;
 
 	constructor(options: AlertMonitorOptions) {
 		this.#o = options;
+		this.#holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+		// A store without roles serves one process, which notifies from its first evaluation on.
+		this.#holding = !options.engine.store.holdRole;
+		this.#intervalMs = options.intervalMs ?? 15_000;
 		const since = new Date(options.engine.clock.now()).toISOString();
 		for (const r of options.rules) this.#states.set(r.name, { name: r.name, kind: r.kind, state: "ok", since, lastFiredAt: null, detail: "not evaluated yet" });
 	}
 
 	start(): void {
 		if (this.#timer || this.#o.rules.length === 0) return;
-		this.#timer = setInterval(() => void this.evaluate(), this.#o.intervalMs ?? 15_000);
+		this.#timer = setInterval(() => void this.evaluate(), this.#intervalMs);
 		this.#timer.unref();
 		void this.evaluate();
 	}
 
-	/** Stops evaluating and waits for the evaluation and deliveries under way. */
+	/** Stops evaluating, waits for the evaluation and deliveries under way, and hands the alerts role back. */
 	async stop(): Promise<void> {
 		if (this.#timer) clearInterval(this.#timer);
 		this.#timer = null;
+		this.#stopped = true;
 		await this.#running;
 		await Promise.allSettled([...this.#deliveries]);
+		const store = this.#o.engine.store;
+		if (store.holdRole && this.#holding) {
+			this.#holding = false;
+			// TTL 0: another process takes the role at its next evaluation rather than when it would expire.
+			await store.holdRole(ALERTS_ROLE, this.#holder, 0, this.#o.engine.clock.now()).catch((e) => this.#o.onError?.(e));
+			this.#o.onRole?.(false, this.#holder);
+		}
+	}
+
+	/** Whether this process sends the notifications (it held the alerts role at its last evaluation). */
+	get notifying(): boolean {
+		return this.#holding;
+	}
+
+	/** This process's name in the store's roles table. */
+	get holder(): string {
+		return this.#holder;
 	}
 
 	list(): AlertState[] {
@@ -90,6 +138,7 @@ export class AlertMonitor {
 
 	/** Evaluates every rule once (one evaluation at a time); notifies on each state change. */
 	evaluate(): Promise<void> {
+		if (this.#stopped) return Promise.resolve();
 		this.#running ??= this.#evaluate()
 			.catch((e) => this.#o.onError?.(e))
 			.finally(() => {
@@ -99,6 +148,11 @@ export class AlertMonitor {
 	}
 
 	async #evaluate(): Promise<void> {
+		const notify = await this.#takeRole();
+		const shared = this.#o.sharedFinishes;
+		const rateWindows = this.#o.rules.flatMap((r) => (r.kind === "errorRate" ? [tryParseDuration(r.window) as number] : []));
+		// This process's latest finishes go into the tally before the rules read it.
+		if (shared && rateWindows.length > 0) await shared.flush();
 		const reading = await this.#o.snapshot.read();
 		const now = this.#o.engine.clock.now();
 		for (const rule of this.#o.rules) {
@@ -110,14 +164,36 @@ export class AlertMonitor {
 			state.state = next;
 			state.since = new Date(now).toISOString();
 			if (next === "firing") state.lastFiredAt = state.since;
-			this.#notify(rule, {
-				rule: { name: rule.name, kind: rule.kind, workflow: rule.workflow ?? null },
-				state: next === "firing" ? "firing" : "resolved",
-				at: state.since,
-				detail: finding.detail,
-				instanceIds: finding.instanceIds,
-			});
+			if (notify)
+				this.#notify(rule, {
+					rule: { name: rule.name, kind: rule.kind, workflow: rule.workflow ?? null },
+					state: next === "firing" ? "firing" : "resolved",
+					at: state.since,
+					detail: finding.detail,
+					instanceIds: finding.instanceIds,
+				});
 		}
+		// One process keeps the shared tally short: the seconds no errorRate window reaches go.
+		if (shared && rateWindows.length > 0 && this.#holding) await shared.prune(Date.now() - Math.max(...rateWindows));
+	}
+
+	/**
+	 * Takes or renews the alerts role; answers whether this evaluation's changes are notified:
+	 * only when the previous evaluation held the role too (the one that takes it is a baseline).
+	 */
+	async #takeRole(): Promise<boolean> {
+		const store = this.#o.engine.store;
+		if (!store.holdRole) return true;
+		const was = this.#holding;
+		let held = false;
+		try {
+			held = await store.holdRole(ALERTS_ROLE, this.#holder, ROLE_TTL_INTERVALS * this.#intervalMs, this.#o.engine.clock.now());
+		} finally {
+			// A failed renewal counts as lost: taking the role again starts with a baseline.
+			this.#holding = held;
+			if (held !== was) this.#o.onRole?.(held, this.#holder);
+		}
+		return held && was;
 	}
 
 	#scope(rule: AlertRule): string[] {
@@ -162,7 +238,9 @@ export class AlertMonitor {
 	async #errorRate(rule: Extract<AlertRule, { kind: "errorRate" }>, now: number): Promise<Finding> {
 		const window = tryParseDuration(rule.window) as number;
 		const scope = new Set(this.#scope(rule));
-		const { finished, errored: newlyErrored } = this.#o.finishes.count(scope, Date.now() - window);
+		const from = Date.now() - window;
+		const shared = this.#o.sharedFinishes;
+		const { finished, errored: newlyErrored } = shared ? await shared.count(scope, from) : this.#o.finishes.count(scope, from);
 		const rate = finished === 0 ? 0 : newlyErrored / finished;
 		const firing = finished >= (rule.minInstances ?? 1) && rate > rule.over;
 		const ids: { workflow: string; id: string }[] = [];

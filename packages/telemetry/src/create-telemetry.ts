@@ -1,7 +1,8 @@
 // Everything a server process observes, put together: metrics, structured logs, tracing (when
 // the OTEL_* environment asks for it) and alert rules. Hand `observer` to the engine when it is
-// built, then attach() the engine, which starts the alert checks; close() stops them and
-// flushes pending spans.
+// built, then attach() the engine, which starts the alert checks (and, on a store shared by
+// several processes, the periodic flush of finish counts); close() stops them and flushes
+// pending spans.
 import { type Engine, type EngineObserver, tryParseDuration } from "@weft/core";
 import type { DestinationStream, Logger } from "pino";
 import { AlertMonitor } from "./alert-monitor.js";
@@ -10,6 +11,7 @@ import { combineObservers } from "./combine-observers.js";
 import { createEngineLogger, type LogLevel, loggingObserver } from "./engine-logger.js";
 import { FinishWindow } from "./finish-window.js";
 import type { WebhookDelivery } from "./post-webhook.js";
+import { SharedFinishes, tallyStore } from "./shared-finishes.js";
 import { startTracingFromEnv, type Tracing } from "./tracing.js";
 import { WeftMetrics } from "./weft-metrics.js";
 
@@ -20,6 +22,11 @@ export interface TelemetryOptions {
 	/** Where engine log lines go (default: standard error). */
 	logDestination?: DestinationStream;
 	alerts?: AlertRule[] | undefined;
+	/**
+	 * False for processes that do not evaluate the rules (weft worker): they only add their
+	 * finishes to a shared store's tally, for the errorRate rules servers evaluate. Default true.
+	 */
+	evaluateAlerts?: boolean | undefined;
 	alertWebhook?: string | undefined;
 	/** How often alert rules are evaluated (default 15 s). */
 	alertIntervalMs?: number | undefined;
@@ -50,10 +57,21 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 	});
 	const tracing = options.tracing === undefined ? startTracingFromEnv() : options.tracing;
 	const rateWindows = (options.alerts ?? []).flatMap((r) => (r.kind === "errorRate" ? [tryParseDuration(r.window) ?? 0] : []));
-	const finishes = rateWindows.length > 0 ? new FinishWindow(Math.max(...rateWindows)) : null;
+	// Tallying until attach() knows whether the store keeps a shared tally to flush it to.
+	const finishes = rateWindows.length > 0 ? new FinishWindow(Math.max(...rateWindows), { tally: true }) : null;
 	const observers = [metrics.observer, loggingObserver(logger), ...(tracing ? [tracing.observer] : []), ...(finishes ? [finishes.observer] : [])];
 	const observer = combineObservers(observers, (e) => logger.error({ err: e }, "an engine observer failed"));
 	let alerts: AlertMonitor | null = null;
+	let shared: SharedFinishes | null = null;
+	let stopping: Promise<void> | null = null;
+	// Both write to the store (the last finish counts, handing the alerts role back), so they stop before it closes.
+	const stopAlerts = () => {
+		stopping ??= (async () => {
+			await alerts?.stop();
+			await shared?.stop();
+		})();
+		return stopping;
+	};
 	return {
 		observer,
 		metrics,
@@ -64,12 +82,33 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 		attach(engine) {
 			metrics.attach(engine);
 			tracing?.attach(engine);
-			const rules = options.alerts ?? [];
+			const intervalMs = options.alertIntervalMs ?? 15_000;
+			const tally = tallyStore(engine.store);
+			if (finishes && tally) {
+				shared = new SharedFinishes({
+					store: tally,
+					window: finishes,
+					intervalMs,
+					onError: (e) => logger.error({ err: e }, "adding finish counts to the shared tally failed"),
+				});
+				shared.start();
+			} else if (finishes) {
+				finishes.tally = false;
+				finishes.drain();
+			}
+			const rules = options.evaluateAlerts === false ? [] : (options.alerts ?? []);
+			if (shared || rules.length > 0) {
+				// The final flush and the role's hand-back, after the last activations ended and before the store closes.
+				engine.onClose(stopAlerts);
+			}
 			if (rules.length === 0 || !metrics.snapshot) return;
 			alerts = new AlertMonitor({
 				engine,
 				snapshot: metrics.snapshot,
 				finishes: finishes ?? new FinishWindow(0),
+				sharedFinishes: shared,
+				onRole: (holding, holder) =>
+					logger.info({ holder }, holding ? "this process now sends the alert notifications" : "this process no longer sends the alert notifications"),
 				rules,
 				workflows: options.workflows.map((w) => w.name),
 				defaultWebhook: options.alertWebhook,
@@ -84,7 +123,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
 			alerts.start();
 		},
 		async close() {
-			await alerts?.stop();
+			await stopAlerts();
 			await tracing?.shutdown();
 			logger.flush();
 		},

@@ -1,7 +1,9 @@
 // The instances this process saw finish, by second and workflow, kept as long as the longest
-// errorRate window: what error-rate rules count. Per-second buckets keep memory bounded by the
-// window, not by the throughput.
-import type { ActivationEnd, ActivationInfo, EngineObserver } from "@weft/core";
+// errorRate window: what error-rate rules count on a store of one process. Per-second buckets
+// keep memory bounded by the window, not by the throughput. With `tally`, it also keeps the
+// counts not yet added to a shared store's tally (drain()), so a periodic flush costs nothing on
+// the hot path.
+import type { ActivationEnd, ActivationInfo, EngineObserver, FinishCount } from "@weft/core";
 
 interface Bucket {
 	second: number;
@@ -11,11 +13,16 @@ interface Bucket {
 export class FinishWindow {
 	readonly #keepMs: number;
 	readonly #buckets: Bucket[] = [];
+	/** Counts since the last drain(), by workflow and second; kept only while `tally` is on. */
+	readonly #unflushed = new Map<string, FinishCount>();
+	/** Whether finishes are also kept for drain(): off unless something drains them, or they would pile up. */
+	tally: boolean;
 	/** When counting began: a window reaching further back covers only this process's lifetime. */
 	readonly since = Date.now();
 
-	constructor(keepMs: number) {
+	constructor(keepMs: number, options: { tally?: boolean } = {}) {
 		this.#keepMs = keepMs;
+		this.tally = options.tally ?? false;
 	}
 
 	record(workflow: string, errored: boolean, at = Date.now()): void {
@@ -31,6 +38,7 @@ export class FinishWindow {
 		if (errored) counts.errored++;
 		else counts.complete++;
 		bucket.byWorkflow.set(workflow, counts);
+		if (this.tally) this.#add({ workflow, second, complete: errored ? 0 : 1, errored: errored ? 1 : 0 });
 	}
 
 	/** Instances of these workflows that finished at or after `from` (ms), and how many errored. */
@@ -47,6 +55,27 @@ export class FinishWindow {
 			}
 		}
 		return { finished, errored };
+	}
+
+	/** The counts recorded since the last drain (one per workflow and second), forgotten here. */
+	drain(): FinishCount[] {
+		const counts = [...this.#unflushed.values()];
+		this.#unflushed.clear();
+		return counts;
+	}
+
+	/** Puts drained counts back (their flush failed), to go with the next one. */
+	restore(counts: FinishCount[]): void {
+		for (const c of counts) this.#add(c);
+	}
+
+	#add(c: FinishCount): void {
+		const key = `${c.workflow}\u0000${c.second}`;
+		const kept = this.#unflushed.get(key);
+		if (kept) {
+			kept.complete += c.complete;
+			kept.errored += c.errored;
+		} else this.#unflushed.set(key, { ...c });
 	}
 
 	readonly observer: EngineObserver = {

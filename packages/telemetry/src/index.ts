@@ -1,10 +1,11 @@
-export { AlertMonitor, type AlertMonitorOptions, type AlertNotification, type AlertState } from "./alert-monitor.js";
+export { ALERTS_ROLE, AlertMonitor, type AlertMonitorOptions, type AlertNotification, type AlertState } from "./alert-monitor.js";
 export { type AlertDuration, type AlertRule, checkAlertRules, type ErrorRateRule, isWebhookUrl, type QueueAgeRule, type StuckRule } from "./alert-rules.js";
 export { combineObservers } from "./combine-observers.js";
 export { createTelemetry, type Telemetry, type TelemetryOptions } from "./create-telemetry.js";
 export { createEngineLogger, type EngineLoggerOptions, LOG_LEVELS, type LogLevel, loggingObserver } from "./engine-logger.js";
 export { FinishWindow } from "./finish-window.js";
 export { postWebhook, type WebhookDelivery, type WebhookOutcome } from "./post-webhook.js";
+export { SharedFinishes, type TallyStore, tallyStore } from "./shared-finishes.js";
 export { DEFAULT_STEP_LABEL_LIMIT, OTHER_STEP, StepLabels } from "./step-labels.js";
 export { type StoreReading, StoreSnapshot } from "./store-snapshot.js";
 export { startTracing, startTracingFromEnv, type Tracing, weftResource } from "./tracing.js";
