@@ -94,9 +94,11 @@ for (const alwaysReplay of [false, true]) {
 			try {
 				const parent = await h.engine.bindings.SUM!.create({ id: "p", params: { upTo: 2, waitAt: 1 } });
 				await waitForStatus(parent, "waiting");
+				// Both children created, the second done and the first waiting (the parent may show
+				// `waiting` between two steps in always-replay mode, before it created both).
 				for (;;) {
-					const page = await h.engine.listInstances("square", { status: "waiting" });
-					if (page.instances.length > 0) break;
+					const all = (await h.engine.listInstances("square")).instances;
+					if (all.length === 2 && all.some((c) => c.status === "waiting") && all.some((c) => c.status === "complete")) break;
 					await new Promise((r) => setTimeout(r, 10));
 				}
 				await parent.terminate();
