@@ -449,7 +449,8 @@ export class PostgresStore implements Store {
 
 	/**
 	 * Housekeeping for servers that run without autovacuum: one process at a time (an advisory
-	 * lock) vacuums the claim-churned instances table and refreshes the planner's statistics.
+	 * lock) vacuums the claim-churned instances table (and the alert role and finish tally, which
+	 * churn too) and refreshes the planner's statistics.
 	 * Returns false when another process holds the lock.
 	 */
 	async maintain(): Promise<boolean> {
@@ -461,6 +462,8 @@ export class PostgresStore implements Store {
 			if (!rows[0]?.got) return false;
 			try {
 				await client.query(`VACUUM (ANALYZE) ${this.#s}.instances`);
+				// The alert role is renewed and the finish tally pruned every interval: small tables, steady churn.
+				await client.query(`VACUUM ${this.#s}.roles, ${this.#s}.finish_counts`);
 				await client.query(`ANALYZE ${this.#s}.journal, ${this.#s}.events`);
 			} finally {
 				await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [lock]);
