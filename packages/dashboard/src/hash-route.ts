@@ -1,6 +1,6 @@
 // The dashboard's routes live in the URL's hash (#/instances?workflow=…), so the server serves
 // one page at / and never has to tell a dashboard path from an API path.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 
 export type Route =
 	| { page: "overview" }
@@ -30,11 +30,14 @@ export function instancesHref(query: Record<string, string | undefined>): string
 }
 
 export function useRoute(): Route {
-	const [route, setRoute] = useState(() => parseRoute(location.hash));
+	const [hash, setHash] = useState(() => location.hash);
 	useEffect(() => {
-		const onChange = () => setRoute(parseRoute(location.hash));
+		const onChange = () => setHash(location.hash);
 		addEventListener("hashchange", onChange);
+		// A navigation between the first render and now (right after the page loaded) fired its
+		// hashchange before anyone listened: read the hash again.
+		onChange();
 		return () => removeEventListener("hashchange", onChange);
 	}, []);
-	return route;
+	return useMemo(() => parseRoute(hash), [hash]);
 }
