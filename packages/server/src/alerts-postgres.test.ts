@@ -13,6 +13,7 @@ import { startWebhookReceiver, untilFinished } from "./observability-fixture.js"
 import { makeProject } from "./project-fixture.js";
 import { startWorker } from "./run-worker.js";
 import { serveProject } from "./serve-project.js";
+import { until } from "./until.js";
 
 const WORKFLOWS_JS = `
 import { NonRetryableError, WorkflowEntrypoint } from "weft";
@@ -49,13 +50,6 @@ function project(schema: string, webhook: string) {
 		}),
 		"workflows.js": WORKFLOWS_JS,
 	});
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-	for (let i = 0; !(await check()); i++) {
-		if (i > 3000) throw new Error(`gave up waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,6 +12,7 @@ import { WeftClient } from "@weft/client";
 import { freshSchema, POSTGRES_URL, probePostgres, sql } from "@weft/store-postgres/test-database";
 import { makeProject } from "./project-fixture.js";
 import { serveProject } from "./serve-project.js";
+import { until } from "./until.js";
 
 const MARKER = "weft-pg-marker-5d0e";
 const K1 = randomBytes(32).toString("base64");
@@ -63,15 +64,6 @@ const EXPECTED_OUTPUT = {
 	reply: `${MARKER} (event)`,
 	output: `${MARKER} (output)`,
 };
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-	for (let i = 0; i < 2000; i++) {
-		const value = await read();
-		if (done(value)) return value;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-	return assert.fail(`gave up waiting for ${what}`);
-}
 
 /** `table.column` for every text or bytea column of the schema's tables that holds `needle` in some row. */
 async function columnsHolding(schema: string, needle: string): Promise<{ searched: string[]; found: string[] }> {

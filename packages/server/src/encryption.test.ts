@@ -11,6 +11,7 @@ import { resolveEncryption } from "./encryption-config.js";
 import { loadConfig } from "./load-config.js";
 import { makeProject } from "./project-fixture.js";
 import { serveProject } from "./serve-project.js";
+import { until } from "./until.js";
 
 const MARKER = "weft-http-marker-93c2";
 const K1 = randomBytes(32).toString("base64");
@@ -51,14 +52,6 @@ function project(encryption: unknown) {
 	});
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-	for (let i = 0; ; i++) {
-		const value = await read();
-		if (done(value) || i > 1000) return value;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
-
 describe("encryption in a served project", () => {
 	test("the HTTP API answers in plaintext while the SQLite files hold none of it", async () => {
 		const p = project({ keys: { k1: K1 }, current: "k1" });
@@ -70,17 +63,20 @@ describe("encryption in a served project", () => {
 				await until(
 					() => s.status(),
 					(st) => st.status === "waiting",
+					"s-1 to wait for its event",
 				);
 				await s.sendEvent({ type: "reply", payload: { note: `${MARKER} (event)` } });
 				const done = await until(
 					() => s.status(),
 					(st) => st.status === "complete",
+					"s-1 to complete",
 				);
 				assert.deepEqual(done.output, { echoed: `${MARKER} (params) (step)`, reply: `${MARKER} (event)`, output: `${MARKER} (output)` });
 				const f = await client.workflow("failing").create({ id: "f-1" });
 				const errored = await until(
 					() => f.status(),
 					(st) => st.status === "errored",
+					"f-1 to error",
 				);
 				assert.deepEqual(errored.error, { name: "NonRetryableError", message: `${MARKER} (error)` });
 				// The instance page (timeline) and the history export, as the dashboard and `weft` read them.
