@@ -10,9 +10,9 @@ import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { WeftClient } from "@weft/client";
 import { freshSchema, POSTGRES_URL, probePostgres, sql } from "@weft/store-postgres/test-database";
+import { runMarkedWorkload } from "./encryption-fixture.js";
 import { makeProject } from "./project-fixture.js";
 import { serveProject } from "./serve-project.js";
-import { until } from "./until.js";
 
 const MARKER = "weft-pg-marker-5d0e";
 const K1 = randomBytes(32).toString("base64");
@@ -107,25 +107,8 @@ async function runOnPostgres(encryption: unknown): Promise<string> {
 		const served = await serveProject({ cwd: p.dir, port: 0, log: (m, e) => assert.fail(`${m}: ${e}`) });
 		try {
 			const client = new WeftClient({ url: served.url });
-			const s = await client.workflow("secretive").create({ id: "s-1", params: { note: `${MARKER} (params)` } });
-			await until(
-				() => s.status(),
-				(st) => st.status === "waiting",
-				"s-1 to wait for its event",
-			);
-			await s.sendEvent({ type: "reply", payload: { note: `${MARKER} (event)` } });
-			const done = await until(
-				() => s.status(),
-				(st) => st.status === "complete",
-				"s-1 to complete",
-			);
+			const { done, errored } = await runMarkedWorkload(client, MARKER);
 			assert.deepEqual(done.output, EXPECTED_OUTPUT);
-			const f = await client.workflow("failing").create({ id: "f-1" });
-			const errored = await until(
-				() => f.status(),
-				(st) => st.status === "errored",
-				"f-1 to fail",
-			);
 			assert.deepEqual(errored.error, { name: "NonRetryableError", message: `${MARKER} (error)` });
 			assert.deepEqual(errored.rollback, { outcome: "failed", error: { name: "NonRetryableError", message: `${MARKER} (rollback error)` } });
 

@@ -8,10 +8,10 @@ import { describe, test } from "node:test";
 import { WeftClient } from "@weft/client";
 import { ConfigError } from "./config-error.js";
 import { resolveEncryption } from "./encryption-config.js";
+import { runMarkedWorkload } from "./encryption-fixture.js";
 import { loadConfig } from "./load-config.js";
 import { makeProject } from "./project-fixture.js";
 import { serveProject } from "./serve-project.js";
-import { until } from "./until.js";
 
 const MARKER = "weft-http-marker-93c2";
 const K1 = randomBytes(32).toString("base64");
@@ -59,25 +59,8 @@ describe("encryption in a served project", () => {
 			const served = await serveProject({ cwd: p.dir, port: 0 });
 			try {
 				const client = new WeftClient({ url: served.url });
-				const s = await client.workflow("secretive").create({ id: "s-1", params: { note: `${MARKER} (params)` } });
-				await until(
-					() => s.status(),
-					(st) => st.status === "waiting",
-					"s-1 to wait for its event",
-				);
-				await s.sendEvent({ type: "reply", payload: { note: `${MARKER} (event)` } });
-				const done = await until(
-					() => s.status(),
-					(st) => st.status === "complete",
-					"s-1 to complete",
-				);
+				const { done, errored } = await runMarkedWorkload(client, MARKER);
 				assert.deepEqual(done.output, { echoed: `${MARKER} (params) (step)`, reply: `${MARKER} (event)`, output: `${MARKER} (output)` });
-				const f = await client.workflow("failing").create({ id: "f-1" });
-				const errored = await until(
-					() => f.status(),
-					(st) => st.status === "errored",
-					"f-1 to error",
-				);
 				assert.deepEqual(errored.error, { name: "NonRetryableError", message: `${MARKER} (error)` });
 				// The instance page (timeline) and the history export, as the dashboard and `weft` read them.
 				for (const path of ["/api/workflows/failing/instances/f-1", "/api/workflows/secretive/instances/s-1/history"]) {
